@@ -1,0 +1,42 @@
+// Service configuration: a YAML file (--config PATH) with environment overrides.
+// Every key and its variable is listed in README.md ("Configuration").
+#pragma once
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace sidecar {
+
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// WhatsApp's real Noise root ("WhatsAppLongTerm1"), PROTOCOL.md §3.
+inline constexpr const char* kDefaultNoiseRootKey =
+    "142375574d0a587166aae71ebe516437c4a28b73e3695c6ce1f7f9545da8ee6b";
+inline constexpr const char* kDefaultWaUrl = "wss://web.whatsapp.com/ws/chat";
+inline constexpr const char* kDefaultWaVersion = "2.3000.1045649367";
+
+struct Config {
+  std::string internal_secret;                 // INTERNAL_SECRET (required)
+  std::string host = "0.0.0.0";                // HOST
+  int port = 3000;                             // PORT
+  std::string sessions_dir = "./sessions";     // SESSIONS_DIR
+  std::string wa_url = kDefaultWaUrl;          // WA_URL (ws:// or wss://)
+  std::string noise_root_key = kDefaultNoiseRootKey;  // WA_NOISE_ROOT_KEY (64 hex chars)
+  std::string wa_version = kDefaultWaVersion;  // WA_VERSION ("2.3000.REV")
+  std::string device_os = "Linux";             // WA_DEVICE_OS (shown on the phone)
+  int qr_wait_ms = 10000;                      // QR_WAIT_MS: POST /session waits this long for a QR
+  size_t max_body_bytes = 1 << 20;             // MAX_BODY_BYTES
+  std::string log_level = "info";              // LOG_LEVEL: debug|info|warn|error
+  int http_threads = 16;                       // HTTP_THREADS
+
+  // Loads the YAML file (if given), then applies environment overrides, then validates.
+  // Throws ConfigError with a sentence naming the key on any invalid or missing value.
+  static Config load(const std::optional<std::string>& yaml_path,
+                     const std::map<std::string, std::string>& env);
+  static std::map<std::string, std::string> process_env();
+};
+
+}  // namespace sidecar

@@ -1,0 +1,30 @@
+// The HTTP router: header checks, JSON envelope, routes, errors -> statuses (README "API").
+// Owns a cpp-httplib server; routes call SessionService and never touch the network loop.
+#pragma once
+#include <memory>
+#include <string>
+#include "config/config.hpp"
+#include "manager/session_service.hpp"
+
+namespace httplib { class Server; }
+
+namespace sidecar {
+
+class Router {
+ public:
+  Router(const Config& config, SessionService& sessions);
+  ~Router();
+  // Binds host:port (port 0 picks a free one) and serves on a background thread.
+  // Returns the bound port; throws std::runtime_error if binding fails.
+  int start();
+  void stop();  // stops accepting, waits for in-flight requests
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Tenant ids name directories: ^[A-Za-z0-9_-]{1,64}$.
+bool valid_tenant_id(const std::string& id);
+
+}  // namespace sidecar

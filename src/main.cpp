@@ -1,0 +1,2 @@
+// Placeholder until the service wiring lands.
+int main() { return 1; }

@@ -1,0 +1,65 @@
+// What the HTTP router needs from the client manager. The router depends only on this
+// interface, so it can be tested with a fake; SessionManager implements it.
+// Thread-safety: every method may be called concurrently from HTTP worker threads.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace sidecar {
+
+// Session statuses (the contract of GET /status; README "Session life cycle").
+inline constexpr const char* kStatusInitializing = "initializing";
+inline constexpr const char* kStatusQrReady = "qr_ready";
+inline constexpr const char* kStatusPairing = "pairing";
+inline constexpr const char* kStatusConnected = "connected";
+inline constexpr const char* kStatusReconnecting = "reconnecting";
+inline constexpr const char* kStatusLoggedOut = "logged_out";
+inline constexpr const char* kStatusQrTimeout = "qr_timeout";
+inline constexpr const char* kStatusError = "error";
+
+struct ErrorInfo {
+  std::string code;     // snake_case
+  std::string message;  // human sentence, no secrets
+  int64_t at_ms = 0;    // unix milliseconds
+};
+
+struct SessionView {
+  std::string tenant_id;
+  std::string status;
+  bool connected = false;
+  std::optional<std::string> phone_number;  // digits, e.g. "15551234567"
+  std::optional<std::string> jid;           // own JID with device
+  std::optional<std::string> qr;            // current QR string (only while qr_ready)
+  std::optional<std::string> qr_image;      // PNG data URL of qr
+  std::optional<int64_t> qr_expires_at_ms;
+  int qr_sequence = 0;                      // bumps with every new QR
+  int64_t since_ms = 0;                     // when the current status began
+  std::optional<int64_t> last_activity_ms;  // last frame received from the server
+  std::optional<ErrorInfo> last_error;
+  int reconnect_attempts = 0;
+};
+
+struct HealthView {
+  size_t total = 0;
+  size_t connected = 0;
+  int64_t uptime_seconds = 0;
+  std::string version;
+};
+
+class SessionService {
+ public:
+  virtual ~SessionService() = default;
+
+  struct CreateResult {
+    bool created = false;  // false: the session existed already
+    SessionView view;
+  };
+  // Creates the tenant's session (or finds it) and starts connecting; waits up to the configured
+  // time for the first QR of an unpaired session. Throws std::runtime_error on storage failure.
+  virtual CreateResult create_session(const std::string& tenant_id) = 0;
+  virtual std::optional<SessionView> status(const std::string& tenant_id) = 0;
+  virtual HealthView health() = 0;
+};
+
+}  // namespace sidecar
