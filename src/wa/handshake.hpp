@@ -38,6 +38,7 @@ class ClientHandshake {
   util::curve::Key32 root_;
   int64_t now_;
   socket::NoiseHandshake state_;
+  bool hello_sent_ = false;  // added: client_hello() may run once, before client_finish()
   bool finished_ = false;
 };
 
