@@ -28,6 +28,9 @@ struct Config {
   std::string wa_version = kDefaultWaVersion;  // WA_VERSION ("2.3000.REV")
   std::string device_os = "Linux";             // WA_DEVICE_OS (shown on the phone)
   int qr_wait_ms = 10000;                      // QR_WAIT_MS: POST /session waits this long for a QR
+  // QR rotation (PROTOCOL.md §6): first ref 60 s, each further ref 20 s. Settable for tests.
+  int qr_first_ref_ms = 60000;                 // QR_FIRST_REF_MS (1000..600000)
+  int qr_next_ref_ms = 20000;                  // QR_NEXT_REF_MS (1000..600000)
   size_t max_body_bytes = 1 << 20;             // MAX_BODY_BYTES
   std::string log_level = "info";              // LOG_LEVEL: debug|info|warn|error
   int http_threads = 16;                       // HTTP_THREADS

@@ -1,0 +1,175 @@
+// Conversion and validation of every key (the rules README.md "Configuration" documents).
+#include <charconv>
+#include <cstdint>
+#include <limits>
+
+#include "config/config_detail.hpp"
+#include "util/log.hpp"
+
+namespace sidecar::config_detail {
+namespace {
+
+constexpr size_t kMinSecretLength = 16;
+
+// Strict decimal: optional '-', digits only, no spaces, no '+', no hex, must fit long long.
+bool parse_int(const std::string& s, long long* out) {
+  if (s.empty()) return false;
+  const char* first = s.data();
+  const char* last = s.data() + s.size();
+  if (*first != '-' && (*first < '0' || *first > '9')) return false;
+  auto r = std::from_chars(first, last, *out);
+  return r.ec == std::errc() && r.ptr == last;
+}
+
+bool is_digits(const std::string& s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+bool is_hex(const std::string& s) {
+  for (char c : s) {
+    bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// "MAJOR.MINOR.REV", each part an unsigned decimal fitting u32: ClientPayload.UserAgent.AppVersion
+// carries them as uint32 fields (PROTOCOL.md §4; whatsmeow WAVersionContainer is [3]uint32).
+bool is_version(const std::string& s) {
+  size_t start = 0;
+  int parts = 0;
+  for (;;) {
+    size_t dot = s.find('.', start);
+    std::string part = s.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (!is_digits(part) || part.size() > 10) return false;
+    if (std::stoull(part) > std::numeric_limits<uint32_t>::max()) return false;
+    ++parts;
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return parts == 3;
+}
+
+bool starts_with(const std::string& s, const std::string& prefix) {
+  return s.compare(0, prefix.size(), prefix) == 0;
+}
+
+class Builder {
+ public:
+  explicit Builder(const RawValues& raw) : raw_(raw) {}
+
+  const RawValue* get(const char* key) const {
+    auto it = raw_.find(key);
+    return it == raw_.end() ? nullptr : &it->second;
+  }
+
+  void text(const char* key, std::string* field, bool required_nonempty = true) const {
+    const RawValue* r = get(key);
+    if (r) *field = r->value;
+    if (required_nonempty && field->empty()) invalid(*find_key(key), "must not be empty", r);
+  }
+
+  void integer(const char* key, long long min, long long max, const std::string& range,
+               long long* out) const {
+    const RawValue* r = get(key);
+    if (!r) return;
+    long long v = 0;
+    if (!parse_int(r->value, &v) || v < min || v > max) {
+      invalid(*find_key(key), "must be an integer " + range, r);
+    }
+    *out = v;
+  }
+
+ private:
+  const RawValues& raw_;
+};
+
+}  // namespace
+
+Config build(const RawValues& raw) {
+  Config c;
+  Builder b(raw);
+
+  // internal_secret: the shared secret the gateway presents on every request. Never echoed.
+  {
+    const KeySpec& spec = *find_key("internal_secret");
+    const RawValue* r = b.get("internal_secret");
+    if (r) c.internal_secret = r->value;
+    if (c.internal_secret.empty()) {
+      invalid(spec, "is required: set the shared secret the API gateway sends", r);
+    }
+    if (c.internal_secret.size() < kMinSecretLength) {
+      invalid(spec, "is too short: it must be at least " + std::to_string(kMinSecretLength) +
+                        " characters long",
+              r);
+    }
+  }
+
+  b.text("host", &c.host);
+
+  long long v = c.port;
+  b.integer("port", 0, 65535, "from 0 to 65535 (0 picks a free port)", &v);
+  c.port = static_cast<int>(v);
+
+  b.text("sessions_dir", &c.sessions_dir);
+
+  b.text("wa_url", &c.wa_url);
+  if (!((starts_with(c.wa_url, "ws://") && c.wa_url.size() > 5) ||
+        (starts_with(c.wa_url, "wss://") && c.wa_url.size() > 6))) {
+    invalid(*find_key("wa_url"), "must be a WebSocket URL starting with ws:// or wss://",
+            b.get("wa_url"));
+  }
+
+  // The Noise root public key the server certificate chain must chain to (PROTOCOL.md §3).
+  b.text("noise_root_key", &c.noise_root_key);
+  if (c.noise_root_key.size() != 64 || !is_hex(c.noise_root_key)) {
+    invalid(*find_key("noise_root_key"), "must be 64 hexadecimal characters (a 32-byte key)",
+            b.get("noise_root_key"));
+  }
+
+  b.text("wa_version", &c.wa_version);
+  if (!is_version(c.wa_version)) {
+    invalid(*find_key("wa_version"),
+            "must be three dot-separated unsigned integers, like 2.3000.1045649367",
+            b.get("wa_version"));
+  }
+
+  b.text("device_os", &c.device_os);
+
+  v = c.qr_wait_ms;
+  b.integer("qr_wait_ms", 0, 120000, "from 0 to 120000 (milliseconds)", &v);
+  c.qr_wait_ms = static_cast<int>(v);
+
+  // QR rotation (PROTOCOL.md §6: 60 s for the first ref, 20 s for each further one); only
+  // tests shorten these.
+  v = c.qr_first_ref_ms;
+  b.integer("qr_first_ref_ms", 1000, 600000, "from 1000 to 600000 (milliseconds)", &v);
+  c.qr_first_ref_ms = static_cast<int>(v);
+  v = c.qr_next_ref_ms;
+  b.integer("qr_next_ref_ms", 1000, 600000, "from 1000 to 600000 (milliseconds)", &v);
+  c.qr_next_ref_ms = static_cast<int>(v);
+
+  v = static_cast<long long>(c.max_body_bytes);
+  b.integer("max_body_bytes", 1024, std::numeric_limits<long long>::max(),
+            "of at least 1024 (bytes)", &v);
+  c.max_body_bytes = static_cast<size_t>(v);
+
+  b.text("log_level", &c.log_level);
+  util::log::Level level;
+  if (!util::log::parse_level(c.log_level, &level)) {
+    invalid(*find_key("log_level"), "must be one of debug, info, warn, error",
+            b.get("log_level"));
+  }
+
+  v = c.http_threads;
+  b.integer("http_threads", 1, 256, "from 1 to 256", &v);
+  c.http_threads = static_cast<int>(v);
+
+  return c;
+}
+
+}  // namespace sidecar::config_detail

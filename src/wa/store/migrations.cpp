@@ -1,0 +1,113 @@
+#include "wa/store/migrations.hpp"
+
+#include <sqlite3.h>
+#include <string>
+
+#include "wa/store/sqlite_util.hpp"
+
+namespace wa::store {
+namespace {
+
+// Migration 1: the credentials and Signal state PROTOCOL.md §6 "Persist (minimum)" lists.
+// Column choices follow whatsmeow's store/sqlstore schema (whatsmeow_device, _identity_keys,
+// _pre_keys, _sessions, _sender_keys, _lid_map) minus its multi-account our_jid columns: here
+// one database holds exactly one tenant's device. Key lengths are enforced by CHECKs so a bug
+// elsewhere cannot persist a truncated key.
+constexpr const char* kMigration1 = R"sql(
+CREATE TABLE device (
+  id                  INTEGER PRIMARY KEY CHECK (id = 1),
+  noise_priv          BLOB    NOT NULL CHECK (length(noise_priv) = 32),
+  noise_pub           BLOB    NOT NULL CHECK (length(noise_pub) = 32),
+  identity_priv       BLOB    NOT NULL CHECK (length(identity_priv) = 32),
+  identity_pub        BLOB    NOT NULL CHECK (length(identity_pub) = 32),
+  registration_id     INTEGER NOT NULL CHECK (registration_id >= 0 AND registration_id < 4294967296),
+  signed_pre_key_id   INTEGER NOT NULL CHECK (signed_pre_key_id >= 0 AND signed_pre_key_id < 16777216),
+  signed_pre_key_priv BLOB    NOT NULL CHECK (length(signed_pre_key_priv) = 32),
+  signed_pre_key_pub  BLOB    NOT NULL CHECK (length(signed_pre_key_pub) = 32),
+  signed_pre_key_sig  BLOB    NOT NULL CHECK (length(signed_pre_key_sig) = 64),
+  adv_secret          BLOB    NOT NULL CHECK (length(adv_secret) = 32),
+  jid                 TEXT    NOT NULL DEFAULT '',
+  lid                 TEXT    NOT NULL DEFAULT '',
+  account             BLOB    NOT NULL DEFAULT x'',
+  platform            TEXT    NOT NULL DEFAULT '',
+  business_name       TEXT    NOT NULL DEFAULT '',
+  push_name           TEXT    NOT NULL DEFAULT ''
+);
+
+-- LID <-> phone-number user parts; each side maps to at most one other (whatsmeow lidmap.go).
+CREATE TABLE lid_map (
+  lid_user TEXT PRIMARY KEY,
+  pn_user  TEXT NOT NULL UNIQUE
+);
+
+-- Signal identity keys of remote addresses (name = "USER_1" style, device id).
+CREATE TABLE identities (
+  name   TEXT    NOT NULL,
+  device INTEGER NOT NULL,
+  key    BLOB    NOT NULL CHECK (length(key) = 32),
+  PRIMARY KEY (name, device)
+);
+
+-- One-time prekeys: ids are sequential from 1 and sent in 3 bytes (PROTOCOL.md §8).
+CREATE TABLE prekeys (
+  id       INTEGER PRIMARY KEY CHECK (id >= 1 AND id < 16777216),
+  priv     BLOB    NOT NULL CHECK (length(priv) = 32),
+  pub      BLOB    NOT NULL CHECK (length(pub) = 32),
+  uploaded INTEGER NOT NULL DEFAULT 0 CHECK (uploaded IN (0, 1))
+);
+
+-- Serialized Signal session records per remote address.
+CREATE TABLE sessions (
+  name   TEXT    NOT NULL,
+  device INTEGER NOT NULL,
+  record BLOB    NOT NULL,
+  PRIMARY KEY (name, device)
+);
+
+-- Serialized sender-key records (group id + sender address), for group messages.
+CREATE TABLE sender_keys (
+  group_id      TEXT    NOT NULL,
+  sender_name   TEXT    NOT NULL,
+  sender_device INTEGER NOT NULL,
+  record        BLOB    NOT NULL,
+  PRIMARY KEY (group_id, sender_name, sender_device)
+);
+)sql";
+
+// Append new migrations here; index + 1 is the schema version each one produces.
+constexpr const char* kMigrations[] = {kMigration1};
+constexpr int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);
+
+int read_user_version(sqlite3* db) {
+  sql::Statement st(db, "PRAGMA user_version");
+  if (!st.step()) throw StoreError("could not read schema version");
+  return static_cast<int>(st.column_int(0));
+}
+
+}  // namespace
+
+int latest_schema_version() { return kMigrationCount; }
+
+void run_migrations(sqlite3* db) {
+  for (;;) {
+    // Read the version inside the write transaction: another process opening the same file at
+    // the same moment must not run a migration twice.
+    sql::Transaction tx(db);
+    int version = read_user_version(db);
+    if (version > kMigrationCount) {
+      throw StoreError("store.db has schema version " + std::to_string(version) +
+                       ", newer than this build supports (" + std::to_string(kMigrationCount) +
+                       ")");
+    }
+    if (version == kMigrationCount) {
+      tx.commit();
+      return;
+    }
+    sql::exec(db, kMigrations[version]);
+    // user_version lives in the database header and is written as part of this transaction.
+    sql::exec(db, "PRAGMA user_version = " + std::to_string(version + 1));
+    tx.commit();
+  }
+}
+
+}  // namespace wa::store

@@ -1,0 +1,66 @@
+// Thin RAII layer over the SQLite C API, internal to the store module.
+// Every failure becomes a StoreError carrying SQLite's own message (which names tables and
+// constraints, never bound values, so no key material can leak into it).
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include "util/bytes.hpp"
+#include "wa/store/device_store.hpp"
+
+struct sqlite3_stmt;
+
+namespace wa::store::sql {
+
+// Throws StoreError("<what>: <sqlite message>") unless rc is one of the success codes.
+[[noreturn]] void fail(sqlite3* db, const std::string& what);
+void check(sqlite3* db, int rc, const std::string& what);
+
+// Runs one or more statements that return no rows needed by the caller.
+void exec(sqlite3* db, const std::string& sql);
+
+// A prepared statement, finalised on destruction. Parameters are 1-based as in SQLite.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql);
+  ~Statement();
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int idx, const util::Bytes& blob);
+  Statement& bind(int idx, const std::string& text);
+  Statement& bind(int idx, int64_t value);
+
+  // true while a row is available; false when done. Throws on error.
+  bool step();
+  // Steps a statement expected to return no rows (INSERT/UPDATE/DELETE).
+  void run();
+
+  util::Bytes column_blob(int col) const;
+  std::string column_text(int col) const;
+  int64_t column_int(int col) const;
+  bool column_is_null(int col) const;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  std::string sql_;
+};
+
+// BEGIN IMMEDIATE on construction (take the write lock up front so the transaction cannot fail
+// half-way with SQLITE_BUSY on upgrade); ROLLBACK on destruction unless commit() ran, so an
+// exception anywhere inside leaves the database unchanged.
+class Transaction {
+ public:
+  explicit Transaction(sqlite3* db);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void commit();
+
+ private:
+  sqlite3* db_;
+  bool done_ = false;
+};
+
+}  // namespace wa::store::sql

@@ -1,0 +1,82 @@
+// Store lifetime: opening (directory and file modes, pragmas, migrations), wipe, close.
+#include <sqlite3.h>
+
+#include <string>
+#include <vector>
+
+#include "wa/store/device_store.hpp"
+#include "wa/store/migrations.hpp"
+#include "wa/store/private_fs.hpp"
+#include "wa/store/sqlite_util.hpp"
+
+namespace wa::store {
+namespace {
+
+constexpr int kBusyTimeoutMs = 5000;
+
+}  // namespace
+
+Store::Store(std::string dir, sqlite3* db) : dir_(std::move(dir)), db_(db) {}
+
+Store::~Store() { sqlite3_close_v2(db_); }
+
+std::unique_ptr<Store> Store::open(const std::string& dir) {
+  fs::ensure_private_dir(dir);
+  const std::string path = dir + "/store.db";
+  // Create the database file ourselves with 0600 before SQLite sees it: SQLite would create it
+  // 0644 and later gives the -wal/-shm files the main file's mode (os_unix.c findCreateFileMode).
+  fs::ensure_private_file(path);
+  fs::restrict_if_exists(path + "-wal");
+  fs::restrict_if_exists(path + "-shm");
+
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW,
+                           nullptr);
+  // Own the handle at once so every later failure closes it.
+  std::unique_ptr<Store> store(new Store(dir, db));
+  if (rc != SQLITE_OK) sql::fail(db, "cannot open " + path);
+  sqlite3_extended_result_codes(db, 1);
+  sql::check(db, sqlite3_busy_timeout(db, kBusyTimeoutMs), "busy_timeout");
+  // WAL + synchronous=FULL: a commit is durable once save_device returns and a crash leaves
+  // either the old or the new row. secure_delete overwrites freed pages so keys deleted by
+  // wipe() do not linger in the file.
+  sql::exec(db,
+            "PRAGMA journal_mode=WAL;"
+            "PRAGMA synchronous=FULL;"
+            "PRAGMA foreign_keys=ON;"
+            "PRAGMA secure_delete=ON;");
+  {
+    sql::Statement st(db, "PRAGMA journal_mode");
+    if (!st.step() || st.column_text(0) != "wal") throw StoreError("cannot enable WAL on " + path);
+  }
+  run_migrations(db);
+  // The side files now exist; they inherit 0600 from store.db, enforce it anyway.
+  fs::restrict_if_exists(path + "-wal");
+  fs::restrict_if_exists(path + "-shm");
+  return store;
+}
+
+void Store::wipe() {
+  std::lock_guard<std::mutex> lock(mu_);
+  {
+    sql::Transaction tx(db_);
+    std::vector<std::string> tables;
+    {
+      // Every table, including ones later migrations add; "sqlite_%" are SQLite's own.
+      sql::Statement st(db_,
+                        "SELECT name FROM sqlite_master WHERE type = 'table' "
+                        "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'");
+      while (st.step()) tables.push_back(st.column_text(0));
+    }
+    for (const auto& t : tables) sql::exec(db_, "DELETE FROM \"" + t + "\"");
+    tx.commit();
+  }
+  // Move the (zeroed, secure_delete) pages into the main file and empty the WAL, so old key
+  // material does not stay in store.db-wal either. BUSY (another connection reading) only
+  // postpones this to a later checkpoint; the wipe itself is committed either way.
+  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) sql::check(db_, rc, "checkpoint after wipe");
+}
+
+}  // namespace wa::store
