@@ -1,0 +1,829 @@
+// The Router over real sockets: a fake SessionService, httplib::Client for well-formed
+// requests and a raw socket for what httplib::Client cannot send (NUL bytes, chunked bodies,
+// pipelining, malformed request lines).
+#include <catch2/catch.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "http/router.hpp"
+#include "util/log.hpp"
+
+using nlohmann::json;
+using sidecar::Config;
+using sidecar::SessionService;
+using sidecar::SessionView;
+
+namespace {
+
+constexpr const char* kSecret = "correct-horse-battery-staple-42";
+constexpr const char* kJsonType = "application/json; charset=utf-8";
+constexpr size_t kMaxBody = 1024;
+constexpr int64_t kQrExpiry = 1700000000123;  // 2023-11-14T22:13:20.123Z (GNU date)
+constexpr const char* kQrExpiryIso = "2023-11-14T22:13:20.123Z";
+
+class FakeSessions : public SessionService {
+ public:
+  CreateResult create_session(const std::string& tenant) override {
+    ++create_calls;
+    if (tenant == "boom") throw std::runtime_error("sqlite: disk I/O error at /var/lib/secret.db");
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = sessions_.find(tenant);
+    if (it != sessions_.end()) return {false, it->second};
+    SessionView v;
+    v.tenant_id = tenant;
+    v.status = sidecar::kStatusQrReady;
+    v.qr = "2@ref,noisepub,identitypub,advsecret";
+    v.qr_image = "data:image/png;base64,iVBORw0KGgo=";
+    v.qr_expires_at_ms = kQrExpiry;
+    v.qr_sequence = 1;
+    v.since_ms = 1700000000000;
+    sessions_[tenant] = v;
+    return {true, v};
+  }
+  std::optional<SessionView> status(const std::string& tenant) override {
+    ++status_calls;
+    if (tenant == "boom") throw std::runtime_error("internal state /var/lib/secret.db");
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = sessions_.find(tenant);
+    if (it == sessions_.end()) return std::nullopt;
+    return it->second;
+  }
+  sidecar::HealthView health() override {
+    sidecar::HealthView h;
+    h.total = 3;
+    h.connected = 1;
+    h.uptime_seconds = 42;
+    h.version = "0.1.0-test";
+    return h;
+  }
+  void put(const SessionView& v) {
+    std::lock_guard<std::mutex> lock(mu_);
+    sessions_[v.tenant_id] = v;
+  }
+
+  std::atomic<int> create_calls{0};
+  std::atomic<int> status_calls{0};
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, SessionView> sessions_;
+};
+
+struct TestServer {
+  explicit TestServer(size_t max_body = kMaxBody) {
+    config.internal_secret = kSecret;
+    config.host = "127.0.0.1";
+    config.port = 0;
+    config.max_body_bytes = max_body;
+    config.http_threads = 4;
+    router = std::make_unique<sidecar::Router>(config, fake);
+    port = router->start();
+  }
+  ~TestServer() { router->stop(); }
+
+  std::unique_ptr<httplib::Client> client() const {
+    auto c = std::make_unique<httplib::Client>("127.0.0.1", port);
+    c->set_connection_timeout(5, 0);
+    c->set_read_timeout(5, 0);
+    return c;
+  }
+
+  FakeSessions fake;
+  Config config;
+  std::unique_ptr<sidecar::Router> router;
+  int port = 0;
+};
+
+httplib::Headers auth(const std::string& tenant = "") {
+  httplib::Headers h{{"X-Internal-Secret", kSecret}};
+  if (!tenant.empty()) h.emplace("X-Tenant-Id", tenant);
+  return h;
+}
+
+httplib::Result call(httplib::Client& c, const std::string& method, const std::string& path,
+                     const httplib::Headers& headers, const std::string& body = "",
+                     const std::string& content_type = "") {
+  if (method == "GET") return c.Get(path.c_str(), headers);
+  if (method == "HEAD") return c.Head(path.c_str(), headers);
+  if (method == "POST") return c.Post(path.c_str(), headers, body, content_type.c_str());
+  if (method == "PUT") return c.Put(path.c_str(), headers, body, content_type.c_str());
+  if (method == "DELETE") return c.Delete(path.c_str(), headers);
+  if (method == "OPTIONS") return c.Options(path.c_str(), headers);
+  throw std::logic_error("unsupported method in test: " + method);
+}
+
+// Every response, success or not, is our envelope with the same headers.
+json envelope_of(const httplib::Response& r) {
+  CHECK(r.get_header_value("Content-Type") == kJsonType);
+  CHECK(r.get_header_value("Cache-Control") == "no-store");
+  json j = json::parse(r.body, nullptr, false);
+  REQUIRE_FALSE(j.is_discarded());
+  REQUIRE(j.is_object());
+  REQUIRE(j.contains("success"));
+  return j;
+}
+
+void check_error(const httplib::Result& res, int status, const std::string& code) {
+  REQUIRE(res);
+  CHECK(res->status == status);
+  const json j = envelope_of(*res);
+  CHECK(j.at("success") == false);
+  CHECK_FALSE(j.contains("data"));
+  REQUIRE(j.at("error").is_object());
+  CHECK(j.at("error").at("code") == code);
+  REQUIRE(j.at("error").at("message").is_string());
+  CHECK_FALSE(j.at("error").at("message").get<std::string>().empty());
+}
+
+json check_success(const httplib::Result& res, int status) {
+  REQUIRE(res);
+  CHECK(res->status == status);
+  const json j = envelope_of(*res);
+  CHECK(j.at("success") == true);
+  CHECK_FALSE(j.contains("error"));
+  REQUIRE(j.at("data").is_object());
+  return j.at("data");
+}
+
+std::set<std::string> keys_of(const json& j) {
+  std::set<std::string> keys;
+  for (auto it = j.begin(); it != j.end(); ++it) keys.insert(it.key());
+  return keys;
+}
+
+// ---- raw socket helpers -------------------------------------------------------------------
+
+struct RawResponse {
+  int status = 0;
+  std::multimap<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+};
+
+// Splits a byte stream into responses (Content-Length framed, as the router always sends).
+std::vector<RawResponse> parse_responses(const std::string& raw) {
+  std::vector<RawResponse> out;
+  size_t pos = 0;
+  while (pos < raw.size()) {
+    const size_t head_end = raw.find("\r\n\r\n", pos);
+    if (head_end == std::string::npos) break;
+    std::istringstream head(raw.substr(pos, head_end - pos));
+    RawResponse r;
+    std::string line;
+    std::getline(head, line);
+    if (line.rfind("HTTP/1.1 ", 0) != 0) break;
+    r.status = std::stoi(line.substr(9, 3));
+    while (std::getline(head, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      const size_t colon = line.find(':');
+      if (colon == std::string::npos) continue;
+      std::string name = line.substr(0, colon);
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      std::string value = line.substr(colon + 1);
+      while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+      r.headers.emplace(name, value);
+    }
+    const auto cl = r.headers.find("content-length");
+    const size_t len = cl == r.headers.end() ? 0 : std::stoul(cl->second);
+    if (raw.size() < head_end + 4 + len) break;  // incomplete
+    r.body = raw.substr(head_end + 4, len);
+    pos = head_end + 4 + len;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+// One connection; each request is sent after the previous response arrived (httplib 0.11.4
+// drops read-ahead bytes between requests, so it cannot serve pipelined requests). Returns
+// the raw bytes received; stops early if the server closes or 5 s pass without data.
+std::string raw_exchange(int port, const std::vector<std::string>& requests) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  timeval tv{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string out;
+  bool open = true;
+  for (size_t i = 0; i < requests.size() && open; ++i) {
+    const std::string& request = requests[i];
+    size_t sent = 0;
+    while (sent < request.size()) {
+      const ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) break;
+      sent += static_cast<size_t>(n);
+    }
+    // No half-close: httplib 0.11.4 does not answer a peer that shut down its writing side.
+    char buf[4096];
+    while (parse_responses(out).size() < i + 1) {
+      const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) {
+        open = false;
+        break;
+      }
+      out.append(buf, static_cast<size_t>(n));
+    }
+  }
+  ::close(fd);
+  return out;
+}
+
+std::string raw_exchange(int port, const std::string& request) {
+  return raw_exchange(port, std::vector<std::string>{request});
+}
+
+std::string error_code_of(const RawResponse& r) {
+  const json j = json::parse(r.body, nullptr, false);
+  if (j.is_discarded() || !j.contains("error")) return "<not an error envelope: " + r.body + ">";
+  return j.at("error").at("code").get<std::string>();
+}
+
+std::string header_of(const RawResponse& r, const std::string& lower_name) {
+  const auto it = r.headers.find(lower_name);
+  return it == r.headers.end() ? "" : it->second;
+}
+
+std::string raw_head(const std::string& request_line, const std::string& extra_headers) {
+  return request_line + "\r\nHost: 127.0.0.1\r\nX-Internal-Secret: " + kSecret + "\r\n" +
+         extra_headers + "\r\n";
+}
+
+// The log format may nest fields; look for a key at any depth.
+const json* find_key(const json& j, const std::string& key) {
+  if (!j.is_object()) return nullptr;
+  if (j.contains(key)) return &j.at(key);
+  for (const auto& item : j.items()) {
+    if (const json* found = find_key(item.value(), key)) return found;
+  }
+  return nullptr;
+}
+
+struct BadCase {
+  const char* name;
+  const char* method;
+  const char* path;
+  httplib::Headers headers;
+  std::string body;
+  std::string content_type;
+  int status;
+  const char* code;
+};
+
+}  // namespace
+
+TEST_CASE("router refuses every bad input with the documented status and code",
+          "[http][router]") {
+  TestServer server;
+  server.fake.create_session("existing");  // so a status call that got through would be a 200
+  server.fake.create_calls = 0;
+  auto client = server.client();
+
+  const std::string secret = kSecret;
+  std::string secret_last_char = secret;
+  secret_last_char.back() = static_cast<char>(secret_last_char.back() + 1);
+  std::string secret_first_char = secret;
+  secret_first_char.front() = 'X';
+  const std::string tenant65(65, 't');
+  const std::string ok_json = "{}";
+  const std::string big_body = "{\"pad\":\"" + std::string(kMaxBody * 2, 'x') + "\"}";
+  std::string deep = "{\"a\":";
+  for (int i = 0; i < 100; ++i) deep += "[";
+  for (int i = 0; i < 100; ++i) deep += "]";
+  deep += "}";
+
+  const std::vector<BadCase> cases = {
+      // --- secret (checked first, on every path) ---
+      {"no secret", "GET", "/status", {{"X-Tenant-Id", "existing"}}, "", "", 401, "unauthorized"},
+      {"no secret, POST", "POST", "/session", {{"X-Tenant-Id", "acme"}}, ok_json,
+       "application/json", 401, "unauthorized"},
+      {"no secret, health", "GET", "/health", {}, "", "", 401, "unauthorized"},
+      {"no secret, unknown route", "GET", "/nope", {}, "", "", 401, "unauthorized"},
+      {"empty secret", "GET", "/health", {{"X-Internal-Secret", ""}}, "", "", 401,
+       "unauthorized"},
+      {"wrong secret, same length", "GET", "/health", {{"X-Internal-Secret", secret_first_char}},
+       "", "", 401, "unauthorized"},
+      {"secret differing in the last char", "GET", "/health",
+       {{"X-Internal-Secret", secret_last_char}}, "", "", 401, "unauthorized"},
+      {"secret one char short", "GET", "/health",
+       {{"X-Internal-Secret", secret.substr(0, secret.size() - 1)}}, "", "", 401, "unauthorized"},
+      {"secret with a suffix", "GET", "/health", {{"X-Internal-Secret", secret + "x"}}, "", "",
+       401, "unauthorized"},
+      {"much shorter secret", "GET", "/health", {{"X-Internal-Secret", "a"}}, "", "", 401,
+       "unauthorized"},
+      {"secret in another header", "GET", "/health", {{"Authorization", "Bearer " + secret}}, "",
+       "", 401, "unauthorized"},
+      // httplib percent-decodes header values, and its get_header_value() stops at a NUL.
+      {"secret, NUL, suffix", "GET", "/health", {{"X-Internal-Secret", secret + "%00junk"}}, "",
+       "", 401, "unauthorized"},
+      {"secret sent twice", "GET", "/health",
+       {{"X-Internal-Secret", secret}, {"X-Internal-Secret", secret}}, "", "", 401,
+       "unauthorized"},
+      {"wrong secret and bad tenant", "GET", "/status",
+       {{"X-Internal-Secret", "nope"}, {"X-Tenant-Id", "../etc"}}, "", "", 401, "unauthorized"},
+      {"wrong secret, body too large", "POST", "/session",
+       {{"X-Internal-Secret", "nope"}, {"X-Tenant-Id", "acme"}}, big_body, "application/json",
+       401, "unauthorized"},
+      // --- tenant ---
+      {"no tenant, status", "GET", "/status", auth(), "", "", 400, "missing_tenant_id"},
+      {"no tenant, session", "POST", "/session", auth(), ok_json, "application/json", 400,
+       "missing_tenant_id"},
+      // httplib drops headers with an empty value: an empty tenant is a missing tenant.
+      {"empty tenant", "GET", "/status", auth(""), "", "", 400, "missing_tenant_id"},
+      {"blank tenant", "GET", "/status", {{"X-Internal-Secret", secret}, {"X-Tenant-Id", "   "}},
+       "", "", 400, "missing_tenant_id"},
+      {"tenant of 65 chars", "GET", "/status", auth(tenant65), "", "", 400, "invalid_tenant_id"},
+      {"tenant of 65 chars, session", "POST", "/session", auth(tenant65), ok_json,
+       "application/json", 400, "invalid_tenant_id"},
+      {"tenant with slash", "GET", "/status", auth("a/b"), "", "", 400, "invalid_tenant_id"},
+      {"tenant ..", "POST", "/session", auth(".."), "", "", 400, "invalid_tenant_id"},
+      {"tenant with dot", "GET", "/status", auth("a.b"), "", "", 400, "invalid_tenant_id"},
+      {"tenant with space", "GET", "/status", auth("a b"), "", "", 400, "invalid_tenant_id"},
+      {"tenant with tab", "GET", "/status", auth("a\tb"), "", "", 400, "invalid_tenant_id"},
+      {"tenant unicode", "GET", "/status", auth("caf\xc3\xa9"), "", "", 400,
+       "invalid_tenant_id"},
+      // httplib percent-decodes header values: %00 reaches us as a NUL byte, %2e%2e as "..".
+      {"tenant with NUL (percent-encoded)", "GET", "/status", auth("ab%00cd"), "", "", 400,
+       "invalid_tenant_id"},
+      {"tenant %2e%2e", "GET", "/status", auth("%2e%2e"), "", "", 400, "invalid_tenant_id"},
+      {"tenant %2F", "GET", "/status", auth("a%2Fb"), "", "", 400, "invalid_tenant_id"},
+      {"tenant with plus", "GET", "/status", auth("a+b"), "", "", 400, "invalid_tenant_id"},
+      {"tenant sent twice", "GET", "/status",
+       {{"X-Internal-Secret", secret}, {"X-Tenant-Id", "existing"}, {"X-Tenant-Id", "other"}},
+       "", "", 400, "invalid_tenant_id"},
+      // --- body ---
+      {"truncated JSON", "POST", "/session", auth("acme"), "{", "application/json", 400,
+       "invalid_json"},
+      {"not JSON", "POST", "/session", auth("acme"), "hello", "application/json", 400,
+       "invalid_json"},
+      {"JSON array", "POST", "/session", auth("acme"), "[]", "application/json", 400,
+       "invalid_json"},
+      {"JSON array of object", "POST", "/session", auth("acme"), "[{}]", "application/json", 400,
+       "invalid_json"},
+      {"JSON string", "POST", "/session", auth("acme"), "\"x\"", "application/json", 400,
+       "invalid_json"},
+      {"JSON null", "POST", "/session", auth("acme"), "null", "application/json", 400,
+       "invalid_json"},
+      {"trailing garbage", "POST", "/session", auth("acme"), "{}x", "application/json", 400,
+       "invalid_json"},
+      {"invalid UTF-8 in string", "POST", "/session", auth("acme"), "{\"a\":\"\xff\"}",
+       "application/json", 400, "invalid_json"},
+      {"nesting too deep", "POST", "/session", auth("acme"), deep, "application/json", 400,
+       "invalid_json"},
+      {"text/plain", "POST", "/session", auth("acme"), ok_json, "text/plain", 415,
+       "unsupported_media_type"},
+      {"application/jsonx", "POST", "/session", auth("acme"), ok_json, "application/jsonx", 415,
+       "unsupported_media_type"},
+      {"form encoded", "POST", "/session", auth("acme"), "a=1",
+       "application/x-www-form-urlencoded", 415, "unsupported_media_type"},
+      {"body too large", "POST", "/session", auth("acme"), big_body, "application/json", 413,
+       "payload_too_large"},
+      // --- routes and methods ---
+      {"unknown route", "GET", "/nope", auth("acme"), "", "", 404, "not_found"},
+      {"POST /send does not exist", "POST", "/send", auth("acme"),
+       "{\"to\":\"1555\",\"text\":\"hi\"}", "application/json", 404, "not_found"},
+      {"root", "GET", "/", auth(), "", "", 404, "not_found"},
+      {"trailing slash", "GET", "/status/", auth("existing"), "", "", 404, "not_found"},
+      {"case differs", "GET", "/Status", auth("existing"), "", "", 404, "not_found"},
+      {"prefix of route", "POST", "/sessions", auth("acme"), ok_json, "application/json", 404,
+       "not_found"},
+      {"GET /session", "GET", "/session", auth("acme"), "", "", 405, "method_not_allowed"},
+      {"PUT /session", "PUT", "/session", auth("acme"), ok_json, "application/json", 405,
+       "method_not_allowed"},
+      {"DELETE /session", "DELETE", "/session", auth("acme"), "", "", 405, "method_not_allowed"},
+      {"POST /status", "POST", "/status", auth("existing"), ok_json, "application/json", 405,
+       "method_not_allowed"},
+      {"OPTIONS /status", "OPTIONS", "/status", auth("existing"), "", "", 405,
+       "method_not_allowed"},
+      {"DELETE /health", "DELETE", "/health", auth(), "", "", 405, "method_not_allowed"},
+  };
+
+  for (const BadCase& c : cases) {
+    DYNAMIC_SECTION(c.name) {
+      const auto res = call(*client, c.method, c.path, c.headers, c.body, c.content_type);
+      check_error(res, c.status, c.code);
+      if (c.status == 405) {
+        const std::string path = c.path;
+        CHECK(res->get_header_value("Allow") == (path == "/session" ? "POST" : "GET, HEAD"));
+      } else {
+        CHECK_FALSE(res->has_header("Allow"));
+      }
+      // A refused request never reaches the session layer.
+      CHECK(server.fake.create_calls == 0);
+    }
+  }
+}
+
+TEST_CASE("POST /session creates (201) and then finds (200) the session", "[http][router]") {
+  TestServer server;
+  auto client = server.client();
+
+  const json created = check_success(call(*client, "POST", "/session", auth("acme_Co-1")), 201);
+  CHECK(keys_of(created) ==
+        std::set<std::string>{"tenantId", "status", "qr", "qrImage", "qrExpiresAt"});
+  CHECK(created.at("tenantId") == "acme_Co-1");
+  CHECK(created.at("status") == "qr_ready");
+  CHECK(created.at("qr") == "2@ref,noisepub,identitypub,advsecret");
+  CHECK(created.at("qrImage") == "data:image/png;base64,iVBORw0KGgo=");
+  CHECK(created.at("qrExpiresAt") == kQrExpiryIso);
+
+  const json again = check_success(
+      call(*client, "POST", "/session", auth("acme_Co-1"), "{}", "application/json"), 200);
+  CHECK(again == created);
+  CHECK(server.fake.create_calls == 2);
+
+  SECTION("accepted bodies and content types") {
+    check_success(call(*client, "POST", "/session", auth("t2"), "{}",
+                       "application/json; charset=utf-8"),
+                  201);
+    check_success(call(*client, "POST", "/session", auth("t3"), " {\"future\":1} ",
+                       "APPLICATION/JSON"),
+                  201);
+    check_success(call(*client, "POST", "/session", auth(std::string(64, 'x'))), 201);
+    // A body of exactly max_body_bytes is allowed.
+    const std::string exact = "{\"p\":\"" + std::string(kMaxBody - 8, 'y') + "\"}";
+    REQUIRE(exact.size() == kMaxBody);
+    check_success(call(*client, "POST", "/session", auth("t5"), exact, "application/json"), 201);
+  }
+  SECTION("absent QR fields are null") {
+    SessionView v;
+    v.tenant_id = "paired";
+    v.status = sidecar::kStatusConnected;
+    v.connected = true;
+    server.fake.put(v);
+    const json d = check_success(call(*client, "POST", "/session", auth("paired")), 200);
+    CHECK(d.at("status") == "connected");
+    CHECK(d.at("qr").is_null());
+    CHECK(d.at("qrImage").is_null());
+    CHECK(d.at("qrExpiresAt").is_null());
+  }
+}
+
+TEST_CASE("a failing create_session is a generic 500", "[http][router]") {
+  TestServer server;
+  auto client = server.client();
+  const auto res = call(*client, "POST", "/session", auth("boom"), "{}", "application/json");
+  check_error(res, 500, "internal_error");
+  CHECK(res->body.find("sqlite") == std::string::npos);
+  CHECK(res->body.find("/var") == std::string::npos);
+  CHECK(server.fake.create_calls == 1);
+
+  check_error(call(*client, "GET", "/status", auth("boom")), 500, "internal_error");
+  // The server keeps serving after an exception.
+  check_success(call(*client, "GET", "/health", auth()), 200);
+}
+
+TEST_CASE("GET /status reports every key, null where absent", "[http][router]") {
+  TestServer server;
+  auto client = server.client();
+  const std::set<std::string> all_keys = {
+      "tenantId",     "status", "connected",  "phoneNumber",    "jid",       "qr",
+      "qrImage",      "qrExpiresAt", "qrSequence", "since",     "lastActivityAt",
+      "lastError",    "reconnectAttempts"};
+
+  SECTION("a fresh session") {
+    SessionView v;
+    v.tenant_id = "fresh";
+    v.status = sidecar::kStatusInitializing;
+    server.fake.put(v);
+    const json d = check_success(call(*client, "GET", "/status", auth("fresh")), 200);
+    CHECK(keys_of(d) == all_keys);
+    CHECK(d.at("tenantId") == "fresh");
+    CHECK(d.at("status") == "initializing");
+    CHECK(d.at("connected") == false);
+    for (const char* k : {"phoneNumber", "jid", "qr", "qrImage", "qrExpiresAt", "since",
+                          "lastActivityAt", "lastError"}) {
+      INFO(k);
+      CHECK(d.at(k).is_null());
+    }
+    CHECK(d.at("qrSequence") == 0);
+    CHECK(d.at("reconnectAttempts") == 0);
+  }
+  SECTION("a connected session with a past error") {
+    SessionView v;
+    v.tenant_id = "full";
+    v.status = sidecar::kStatusConnected;
+    v.connected = true;
+    v.phone_number = "15551234567";
+    v.jid = "15551234567:12@s.whatsapp.net";
+    v.qr_sequence = 3;
+    v.since_ms = 951782400000;             // 2000-02-29T00:00:00.000Z
+    v.last_activity_ms = 1700000000123;    // 2023-11-14T22:13:20.123Z
+    v.last_error = sidecar::ErrorInfo{"stream_error", "The server closed the stream.",
+                                      951868799999};  // 2000-02-29T23:59:59.999Z
+    v.reconnect_attempts = 2;
+    server.fake.put(v);
+    const json d = check_success(call(*client, "GET", "/status", auth("full")), 200);
+    CHECK(keys_of(d) == all_keys);
+    CHECK(d.at("connected") == true);
+    CHECK(d.at("phoneNumber") == "15551234567");
+    CHECK(d.at("jid") == "15551234567:12@s.whatsapp.net");
+    CHECK(d.at("qr").is_null());
+    CHECK(d.at("qrSequence") == 3);
+    CHECK(d.at("since") == "2000-02-29T00:00:00.000Z");
+    CHECK(d.at("lastActivityAt") == "2023-11-14T22:13:20.123Z");
+    CHECK(d.at("lastError") == json{{"code", "stream_error"},
+                                    {"message", "The server closed the stream."},
+                                    {"at", "2000-02-29T23:59:59.999Z"}});
+    CHECK(d.at("reconnectAttempts") == 2);
+  }
+  SECTION("an unknown tenant") {
+    check_error(call(*client, "GET", "/status", auth("nobody")), 404, "session_not_found");
+  }
+  SECTION("HEAD answers like GET without a body") {
+    SessionView v;
+    v.tenant_id = "fresh";
+    server.fake.put(v);
+    const auto res = call(*client, "HEAD", "/status", auth("fresh"));
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    CHECK(res->body.empty());
+  }
+}
+
+TEST_CASE("GET /health needs the secret but no tenant", "[http][router]") {
+  TestServer server;
+  auto client = server.client();
+  const json d = check_success(call(*client, "GET", "/health", auth()), 200);
+  CHECK(d == json{{"status", "ok"},
+                  {"sessions", {{"total", 3}, {"connected", 1}}},
+                  {"uptimeSeconds", 42},
+                  {"version", "0.1.0-test"}});
+  // A tenant header, even a malformed one, is ignored here.
+  check_success(call(*client, "GET", "/health", auth("../x")), 200);
+  CHECK(server.fake.status_calls == 0);
+}
+
+TEST_CASE("requests httplib::Client cannot make", "[http][router][raw]") {
+  TestServer server;
+
+  SECTION("a raw NUL byte in the tenant id") {
+    const std::string req =
+        raw_head("GET /status HTTP/1.1", std::string("X-Tenant-Id: ab\0cd\r\n", 20) +
+                                             "Connection: close\r\n");
+    const auto rs = parse_responses(raw_exchange(server.port, req));
+    REQUIRE(rs.size() == 1);
+    CHECK(rs[0].status == 400);
+    CHECK(error_code_of(rs[0]) == "invalid_tenant_id");
+  }
+  SECTION("a body without Content-Type (httplib::Client always adds one)") {
+    const std::string ok = raw_head("POST /session HTTP/1.1",
+                                    "X-Tenant-Id: untyped\r\nContent-Length: 2\r\n"
+                                    "Connection: close\r\n") +
+                           "{}";
+    const auto rs = parse_responses(raw_exchange(server.port, ok));
+    REQUIRE(rs.size() == 1);
+    CHECK(rs[0].status == 201);
+    const std::string bad = raw_head("POST /session HTTP/1.1",
+                                     "X-Tenant-Id: untyped\r\nContent-Length: 5\r\n"
+                                     "Connection: close\r\n") +
+                            "hello";
+    const auto rs2 = parse_responses(raw_exchange(server.port, bad));
+    REQUIRE(rs2.size() == 1);
+    CHECK(rs2[0].status == 400);
+    CHECK(error_code_of(rs2[0]) == "invalid_json");
+  }
+  SECTION("a chunked body within the limit") {
+    const std::string req = raw_head("POST /session HTTP/1.1",
+                                     "X-Tenant-Id: chunky\r\nContent-Type: application/json\r\n"
+                                     "Transfer-Encoding: chunked\r\nConnection: close\r\n") +
+                            "1\r\n{\r\n1\r\n}\r\n0\r\n\r\n";
+    const auto rs = parse_responses(raw_exchange(server.port, req));
+    REQUIRE(rs.size() == 1);
+    CHECK(rs[0].status == 201);
+  }
+  SECTION("a chunked body over the limit") {
+    std::string chunks;
+    for (int i = 0; i < 8; ++i) {
+      chunks += "100\r\n" + std::string(256, ' ') + "\r\n";  // 8 x 256 bytes of whitespace
+    }
+    const std::vector<std::string> reqs = {
+        raw_head("POST /session HTTP/1.1",
+                 "X-Tenant-Id: chunky\r\nTransfer-Encoding: chunked\r\n") +
+            chunks + "0\r\n\r\n",
+        raw_head("GET /health HTTP/1.1", "Connection: close\r\n")};
+    const auto rs = parse_responses(raw_exchange(server.port, reqs));
+    REQUIRE(rs.size() == 2);  // drained, so the next request on the connection is served
+    CHECK(rs[0].status == 413);
+    CHECK(error_code_of(rs[0]) == "payload_too_large");
+    CHECK(header_of(rs[0], "content-type") == kJsonType);
+    CHECK(rs[1].status == 200);
+    CHECK(server.fake.create_calls == 0);
+  }
+  SECTION("Content-Length over the limit, then another request on the connection") {
+    const std::vector<std::string> reqs = {
+        raw_head("POST /session HTTP/1.1",
+                 "X-Tenant-Id: big\r\nContent-Type: application/json\r\n"
+                 "Content-Length: 4000\r\n") +
+            std::string(4000, ' '),
+        raw_head("GET /health HTTP/1.1", "Connection: close\r\n")};
+    const auto rs = parse_responses(raw_exchange(server.port, reqs));
+    REQUIRE(rs.size() == 2);
+    CHECK(rs[0].status == 413);
+    CHECK(error_code_of(rs[0]) == "payload_too_large");
+    CHECK(header_of(rs[0], "cache-control") == "no-store");
+    CHECK(rs[1].status == 200);
+  }
+  SECTION("a refused POST still consumes its body") {
+    const std::vector<std::string> reqs = {
+        raw_head("POST /session HTTP/1.1", "Content-Length: 2\r\n") + "{}",
+        raw_head("GET /health HTTP/1.1", "Connection: close\r\n")};
+    const auto rs = parse_responses(raw_exchange(server.port, reqs));
+    REQUIRE(rs.size() == 2);
+    CHECK(rs[0].status == 400);
+    CHECK(error_code_of(rs[0]) == "missing_tenant_id");
+    CHECK(rs[1].status == 200);
+  }
+  SECTION("a POST with neither Content-Length nor Transfer-Encoding has an empty body") {
+    // httplib alone would read such a body until EOF: no response until the read timeout,
+    // and the GET sent afterwards would be swallowed as body.
+    const std::vector<std::string> reqs = {
+        raw_head("POST /session HTTP/1.1", "X-Tenant-Id: nolength\r\n"),
+        raw_head("GET /health HTTP/1.1", "Connection: close\r\n")};
+    const auto rs = parse_responses(raw_exchange(server.port, reqs));
+    REQUIRE(rs.size() == 2);
+    CHECK(rs[0].status == 201);
+    CHECK(rs[1].status == 200);
+  }
+  SECTION("a GET with a body is answered, and the connection is not reused") {
+    // httplib never reads a GET body, so its bytes would be parsed as the next request.
+    const std::string req =
+        raw_head("GET /health HTTP/1.1", "Content-Length: 2\r\n") + "{}";
+    const auto rs = parse_responses(raw_exchange(server.port, req));
+    REQUIRE(rs.size() == 1);
+    CHECK(rs[0].status == 200);
+    CHECK(header_of(rs[0], "connection") == "close");
+  }
+  SECTION("an unsupported Transfer-Encoding") {
+    const std::string req = raw_head("POST /session HTTP/1.1",
+                                     "X-Tenant-Id: te\r\nTransfer-Encoding: gzip\r\n") +
+                            "{}";
+    const auto rs = parse_responses(raw_exchange(server.port, req));
+    REQUIRE(rs.size() >= 1);
+    CHECK(rs[0].status == 400);
+    CHECK(error_code_of(rs[0]) == "bad_request");
+    CHECK(header_of(rs[0], "connection") == "close");
+  }
+  SECTION("a malformed Content-Length") {
+    const std::string req =
+        raw_head("POST /session HTTP/1.1", "X-Tenant-Id: cl\r\nContent-Length: 2x\r\n") + "{}";
+    const auto rs = parse_responses(raw_exchange(server.port, req));
+    REQUIRE(rs.size() >= 1);
+    CHECK(rs[0].status == 400);
+    CHECK(error_code_of(rs[0]) == "bad_request");
+  }
+  SECTION("a malformed request line gets our envelope too") {
+    const auto rs = parse_responses(raw_exchange(server.port, "NONSENSE\r\n\r\n"));
+    REQUIRE(rs.size() >= 1);
+    CHECK(rs[0].status == 400);
+    CHECK(error_code_of(rs[0]) == "bad_request");
+    CHECK(header_of(rs[0], "content-type") == kJsonType);
+  }
+  SECTION("a method httplib has no route table for") {
+    const std::string req = raw_head("TRACE /status HTTP/1.1", "Connection: close\r\n");
+    const auto rs = parse_responses(raw_exchange(server.port, req));
+    REQUIRE(rs.size() == 1);
+    CHECK(rs[0].status == 405);
+    CHECK(error_code_of(rs[0]) == "method_not_allowed");
+    CHECK(header_of(rs[0], "allow") == "GET, HEAD");
+  }
+  SECTION("an over-long URI") {
+    const std::string req =
+        raw_head("GET /" + std::string(9000, 'a') + " HTTP/1.1", "Connection: close\r\n");
+    const auto rs = parse_responses(raw_exchange(server.port, req));
+    REQUIRE(rs.size() == 1);
+    CHECK(rs[0].status == 414);
+    CHECK(error_code_of(rs[0]) == "uri_too_long");
+  }
+}
+
+TEST_CASE("router start and stop", "[http][router]") {
+  TestServer first;
+  CHECK(first.port > 0);
+
+  SECTION("a taken port is an error") {
+    FakeSessions fake;
+    Config cfg = first.config;
+    cfg.port = first.port;
+    sidecar::Router second(cfg, fake);
+    CHECK_THROWS_AS(second.start(), std::runtime_error);
+  }
+  SECTION("stop closes the port and is idempotent") {
+    first.router->stop();
+    first.router->stop();
+    httplib::Client c("127.0.0.1", first.port);
+    c.set_connection_timeout(1, 0);
+    const auto res = c.Get("/health", auth());
+    CHECK_FALSE(res);
+  }
+  SECTION("stop right after start") {
+    FakeSessions fake;
+    Config cfg = first.config;
+    cfg.port = 0;
+    sidecar::Router quick(cfg, fake);
+    CHECK(quick.start() > 0);
+    quick.stop();
+  }
+}
+
+TEST_CASE("concurrent requests on keep-alive connections", "[http][router]") {
+  TestServer server;
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      httplib::Client c("127.0.0.1", server.port);
+      c.set_keep_alive(true);
+      c.set_read_timeout(5, 0);
+      const std::string tenant = "tenant" + std::to_string(t);
+      for (int i = 0; i < 10; ++i) {
+        auto res = i == 0 ? c.Post("/session", auth(tenant), "", "") : c.Get("/status", auth(tenant));
+        if (res && res->status == (i == 0 ? 201 : 200)) ++ok;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(ok == 80);
+}
+
+TEST_CASE("the access log names method, path, status and tenant, never secrets or bodies",
+          "[http][router][log]") {
+  TestServer server;
+  auto client = server.client();
+
+  // Capture stderr (util::log's sink) in a file while two requests run.
+  char path[] = "/tmp/test_http_log_XXXXXX";
+  const int fd = ::mkstemp(path);
+  REQUIRE(fd >= 0);
+  std::fflush(stderr);
+  const int saved = ::dup(2);
+  ::dup2(fd, 2);
+  util::log::set_level(util::log::Level::debug);
+
+  call(*client, "POST", "/session", auth("logged"), "{\"marker\":\"body-marker-123\"}",
+       "application/json");
+  call(*client, "GET", "/status", auth("nobody"));
+
+  // The logger runs after the response is written: give it a moment.
+  std::string text;
+  for (int i = 0; i < 200 && text.find("/status") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::ifstream in(path);
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  util::log::set_level(util::log::Level::info);
+  std::fflush(stderr);
+  ::dup2(saved, 2);
+  ::close(saved);
+  ::close(fd);
+  ::unlink(path);
+
+  CHECK(text.find(kSecret) == std::string::npos);
+  CHECK(text.find("body-marker-123") == std::string::npos);
+
+  // Find each request's line by tenant (two connections: the order is not guaranteed).
+  std::map<std::string, json> by_tenant;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    json j = json::parse(line, nullptr, false);
+    if (!j.is_discarded() && j.value("event", "") == "http_request") {
+      by_tenant[j.value("tenant", "")] = j;
+    }
+  }
+  REQUIRE(by_tenant.count("logged") == 1);
+  REQUIRE(by_tenant.count("nobody") == 1);
+  const json* post_status = find_key(by_tenant["logged"], "status");
+  REQUIRE(post_status != nullptr);
+  CHECK(*post_status == 201);
+  const json* post_method = find_key(by_tenant["logged"], "method");
+  REQUIRE(post_method != nullptr);
+  CHECK(*post_method == "POST");
+  const json* post_path = find_key(by_tenant["logged"], "path");
+  REQUIRE(post_path != nullptr);
+  CHECK(*post_path == "/session");
+  CHECK(find_key(by_tenant["logged"], "duration_ms") != nullptr);
+  const json* get_status = find_key(by_tenant["nobody"], "status");
+  REQUIRE(get_status != nullptr);
+  CHECK(*get_status == 404);
+}
