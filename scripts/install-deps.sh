@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  build-essential cmake pkg-config ca-certificates
+  build-essential cmake ninja-build pkg-config ca-certificates
   libssl-dev zlib1g-dev libsqlite3-dev
   libprotobuf-dev protobuf-compiler
   libasio-dev libwebsocketpp-dev libcpp-httplib-dev

@@ -1,2 +1,78 @@
-// Placeholder until the service wiring lands.
-int main() { return 1; }
+// wa-sidecar: configuration, signals and wiring of the router and the client manager.
+#include <csignal>
+#include <cstring>
+#include <iostream>
+#include <optional>
+#include <pthread.h>
+
+#include "config/config.hpp"
+#include "http/router.hpp"
+#include "manager/session_manager.hpp"
+#include "util/log.hpp"
+
+namespace {
+
+void usage(std::ostream& out) {
+  out << "usage: wa-sidecar [--config PATH] [--version]\n"
+         "Configuration comes from the YAML file and the environment (INTERNAL_SECRET is\n"
+         "required); see README.md, section Configuration.\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::optional<std::string> config_path;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--version") {
+      std::cout << "wa-sidecar " << WA_SIDECAR_VERSION_STRING << "\n";
+      return 0;
+    } else if (arg == "--help" || arg == "-h") {
+      usage(std::cout);
+      return 0;
+    } else if (arg == "--config" && i + 1 < argc) {
+      config_path = argv[++i];
+    } else {
+      usage(std::cerr);
+      return 2;
+    }
+  }
+
+  sidecar::Config config;
+  try {
+    config = sidecar::Config::load(config_path, sidecar::Config::process_env());
+  } catch (const std::exception& e) {
+    util::log::error("config_invalid", "", {{"error", e.what()}});
+    return 2;
+  }
+  util::log::Level level;
+  if (util::log::parse_level(config.log_level, &level)) util::log::set_level(level);
+
+  // Block the shutdown signals in every thread (threads inherit the mask); the main thread
+  // waits for them with sigwait, so handlers never run on a worker thread.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  try {
+    sidecar::SessionManager manager(config);
+    manager.start();
+    sidecar::Router router(config, manager);
+    int port = router.start();
+    util::log::info("listening", "", {{"host", config.host}, {"port", port},
+                                      {"version", WA_SIDECAR_VERSION_STRING}});
+    int sig = 0;
+    sigwait(&signals, &sig);
+    util::log::info("shutting_down", "", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    router.stop();      // stop accepting; in-flight requests finish
+    manager.shutdown(); // close sockets cleanly; the stores are flushed per transaction
+  } catch (const std::exception& e) {
+    util::log::error("fatal", "", {{"error", e.what()}});
+    return 1;
+  }
+  util::log::info("stopped", "");
+  return 0;
+}

@@ -1,0 +1,216 @@
+#include "manager/session_manager.hpp"
+
+#include <chrono>
+#include <filesystem>
+
+#include "util/log.hpp"
+#include "util/qr_image.hpp"
+
+namespace sidecar {
+namespace {
+
+wa::ClientOptions client_options_from(const Config& c) {
+  wa::ClientOptions o;
+  o.url = c.wa_url;
+  auto root = util::hex_decode(c.noise_root_key);
+  if (!root || root->size() != 32) throw ConfigError("noise_root_key must be 32 bytes of hex");
+  o.noise_root = util::curve::to_key32(*root);
+  auto version = wa::WaVersion::parse(c.wa_version);
+  if (!version) throw ConfigError("wa_version must look like 2.3000.1045649367");
+  o.version = *version;
+  o.props.os = c.device_os;
+  o.qr_first_ref_ms = c.qr_first_ref_ms;
+  o.qr_next_ref_ms = c.qr_next_ref_ms;
+  return o;
+}
+
+bool is_terminal(wa::Phase p) {
+  return p == wa::Phase::failed || p == wa::Phase::logged_out || p == wa::Phase::qr_timeout ||
+         p == wa::Phase::idle;
+}
+
+}  // namespace
+
+SessionManager::SessionManager(const Config& config)
+    : config_(config), client_options_(client_options_from(config)), started_ms_(wa::now_ms()) {}
+
+SessionManager::~SessionManager() { shutdown(); }
+
+void SessionManager::start() {
+  // The sessions root is as private as the tenant directories beneath it.
+  if (std::filesystem::create_directories(config_.sessions_dir)) {
+    std::filesystem::permissions(config_.sessions_dir, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace);
+  }
+  work_ = std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(
+      io_.get_executor());
+  ws_ = std::make_unique<wa::socket::WsConnector>(io_);
+  io_thread_ = std::thread([this] { io_.run(); });
+
+  size_t restored = 0;
+  for (const std::string& tenant : wa::store::Store::list_tenants(config_.sessions_dir)) {
+    try {
+      auto s = open_session(tenant, /*create=*/false);
+      if (!s) continue;
+      s->client->start();
+      ++restored;
+    } catch (const std::exception& e) {
+      util::log::error("restore_failed", tenant, {{"error", e.what()}});
+    }
+  }
+  util::log::info("sessions_restored", "", {{"count", restored}});
+}
+
+void SessionManager::shutdown() {
+  std::map<std::string, std::shared_ptr<Session>> sessions;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    if (shut_down_) return;
+    shut_down_ = true;
+    sessions = sessions_;
+  }
+  for (auto& [tenant, s] : sessions) s->client->stop();
+  if (io_thread_.joinable()) {
+    // Give the close handshakes a moment, then stop the loop.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    for (auto& [tenant, s] : sessions) {
+      while (s->client->snapshot().socket_open && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    work_.reset();
+    io_.stop();
+    io_thread_.join();
+  }
+  std::lock_guard<std::mutex> lk(mu_);
+  sessions_.clear();
+}
+
+// Opens (or, with create, makes) the tenant's store and client. Returns nullptr when the tenant
+// has no stored paired session and create is false.
+std::shared_ptr<SessionManager::Session> SessionManager::open_session(const std::string& tenant,
+                                                                      bool create) {
+  const std::string dir = (std::filesystem::path(config_.sessions_dir) / tenant).string();
+  std::shared_ptr<wa::store::Store> store = wa::store::Store::open(dir);
+  auto device = store->load_device();
+  if (!device && !create) return nullptr;
+  if (device && !device->paired() && !create) return nullptr;  // an abandoned QR attempt
+  if (!device) {
+    device = wa::store::Device::generate();
+    // Keys are persisted before the first connection (§6): the QR carries them.
+    store->save_device(*device);
+  }
+  auto s = std::make_shared<Session>();
+  s->tenant = tenant;
+  s->store = store;
+  s->client = std::make_shared<wa::Client>(io_, *ws_, store, std::move(*device), client_options_,
+                                           tenant, [this] { notify(); });
+  std::lock_guard<std::mutex> lk(mu_);
+  sessions_[tenant] = s;
+  return s;
+}
+
+void SessionManager::notify() {
+  // Taking the lock orders the notification after any waiter's predicate check.
+  { std::lock_guard<std::mutex> lk(mu_); }
+  cv_.notify_all();
+}
+
+SessionService::CreateResult SessionManager::create_session(const std::string& tenant) {
+  std::shared_ptr<Session> s;
+  bool created = false;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    if (shut_down_) throw std::runtime_error("shutting down");
+    auto it = sessions_.find(tenant);
+    if (it != sessions_.end()) s = it->second;
+  }
+  if (!s) {
+    s = open_session(tenant, /*create=*/true);
+    created = true;
+    s->client->start();
+  } else if (is_terminal(s->client->snapshot().phase)) {
+    // A session that ended (QR expired, logged out, pairing refused) starts over.
+    s->client->start();
+  }
+
+  // Wait, bounded, until there is something to show: a QR, a login, or a final state.
+  const int64_t deadline_ms = wa::now_ms() + config_.qr_wait_ms;
+  std::unique_lock<std::mutex> lk(mu_);
+  cv_.wait_until(lk, std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.qr_wait_ms),
+                 [&] {
+                   auto snap = s->client->snapshot();
+                   if (wa::now_ms() >= deadline_ms) return true;
+                   switch (snap.phase) {
+                     case wa::Phase::qr:
+                     case wa::Phase::connected:
+                     case wa::Phase::pairing:
+                     case wa::Phase::failed:
+                     case wa::Phase::logged_out:
+                     case wa::Phase::qr_timeout:
+                       return true;
+                     default:
+                       return false;
+                   }
+                 });
+  lk.unlock();
+  return CreateResult{created, view_of(*s)};
+}
+
+std::optional<SessionView> SessionManager::status(const std::string& tenant) {
+  std::shared_ptr<Session> s;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    auto it = sessions_.find(tenant);
+    if (it == sessions_.end()) return std::nullopt;
+    s = it->second;
+  }
+  return view_of(*s);
+}
+
+HealthView SessionManager::health() {
+  std::vector<std::shared_ptr<Session>> all;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    for (auto& [t, s] : sessions_) all.push_back(s);
+  }
+  HealthView h;
+  const int64_t now = wa::now_ms();
+  h.total = all.size();
+  for (auto& s : all) {
+    if (derive_status(s->client->snapshot(), client_options_, now) == kStatusConnected) ++h.connected;
+  }
+  h.uptime_seconds = (now - started_ms_) / 1000;
+  h.version = WA_SIDECAR_VERSION_STRING;
+  return h;
+}
+
+SessionView SessionManager::view_of(Session& s) {
+  const wa::ClientSnapshot snap = s.client->snapshot();
+  const int64_t now = wa::now_ms();
+  SessionView v;
+  v.tenant_id = s.tenant;
+  v.status = derive_status(snap, client_options_, now);
+  v.connected = v.status == kStatusConnected;
+  if (!snap.jid.empty()) {
+    v.jid = snap.jid;
+    if (auto jid = wa::Jid::parse(snap.jid)) v.phone_number = jid->user;
+  }
+  if (snap.phase == wa::Phase::qr && !snap.qr.empty()) {
+    v.qr = snap.qr;
+    v.qr_expires_at_ms = snap.qr_expires_at_ms;
+    std::lock_guard<std::mutex> lk(mu_);
+    if (s.qr_image_sequence != snap.qr_sequence) {
+      s.qr_image = util::qr_png_data_url(snap.qr);
+      s.qr_image_sequence = snap.qr_sequence;
+    }
+    v.qr_image = s.qr_image;
+  }
+  v.qr_sequence = snap.qr_sequence;
+  v.since_ms = snap.phase_since_ms;
+  if (snap.last_frame_ms) v.last_activity_ms = snap.last_frame_ms;
+  if (snap.last_error) v.last_error = ErrorInfo{snap.last_error->code, snap.last_error->message, snap.last_error->at_ms};
+  v.reconnect_attempts = snap.reconnect_attempts;
+  return v;
+}
+
+}  // namespace sidecar

@@ -1,0 +1,160 @@
+// One companion device's connection to WhatsApp: transport, Noise handshake, QR pairing,
+// login, keepalive and reconnects (PROTOCOL.md §1-§8). Knows nothing of HTTP or tenants.
+//
+// Threading: all protocol work runs on the io_context thread that owns the WsConnector;
+// start(), stop() and snapshot() may be called from any thread. on_change is invoked on the io
+// thread after every observable change (the manager uses it to wake waiters).
+#pragma once
+#include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+#include "wa/binary/node.hpp"
+#include "wa/client_payload.hpp"
+#include "wa/handshake.hpp"
+#include "wa/socket/frame.hpp"
+#include "wa/socket/ws_transport.hpp"
+#include "wa/stanza.hpp"
+#include "wa/store/device_store.hpp"
+
+namespace wa {
+
+struct ClientOptions {
+  std::string url = "wss://web.whatsapp.com/ws/chat";
+  util::curve::Key32 noise_root{};
+  WaVersion version;
+  DeviceProps props;
+  // QR rotation (§6 step 4): the first ref is shown 60 s when the server sent 6, every other 20 s.
+  int qr_first_ref_ms = 60000;
+  int qr_next_ref_ms = 20000;
+  int connect_timeout_ms = 20000;  // WS open + handshake (§1: both libraries wait 20 s)
+  // Keepalive (§8, whatsmeow): ping every random 20-30 s, 10 s to answer, reconnect after 3 min
+  // without a successful ping.
+  int keepalive_min_ms = 20000;
+  int keepalive_max_ms = 30000;
+  int keepalive_timeout_ms = 10000;
+  int keepalive_dead_ms = 180000;
+  int iq_timeout_ms = 75000;        // whatsmeow's default request timeout
+  int reconnect_base_ms = 1000;
+  int reconnect_cap_ms = 60000;
+};
+
+struct ClientError {
+  std::string code;     // snake_case, e.g. server_certificate_invalid
+  std::string message;  // human sentence without secrets
+  int64_t at_ms = 0;
+};
+
+enum class Phase {
+  idle,          // not started, or stopped
+  connecting,    // WebSocket being opened
+  handshaking,   // Noise handshake in progress
+  awaiting_qr,   // registered, waiting for pair-device refs
+  qr,            // showing a QR code
+  pairing,       // pair-success handled, waiting for the 515 restart / login
+  logging_in,    // login payload sent, waiting for <success>
+  connected,     // <success> received
+  backoff,       // waiting to reconnect
+  logged_out,    // terminal: credentials wiped
+  qr_timeout,    // terminal: every ref expired without a scan
+  failed,        // terminal: see last_error
+};
+const char* phase_name(Phase p);
+
+struct ClientSnapshot {
+  Phase phase = Phase::idle;
+  bool socket_open = false;
+  bool logged_in = false;          // <success> on the current connection
+  bool ever_connected = false;     // since this Client was created
+  bool paired = false;
+  std::string jid, lid;
+  std::string qr;
+  int64_t qr_expires_at_ms = 0;
+  int qr_sequence = 0;
+  int64_t phase_since_ms = 0;
+  int64_t last_frame_ms = 0;       // last frame received from the server
+  int64_t last_keepalive_ok_ms = 0;
+  int reconnect_attempts = 0;
+  std::optional<ClientError> last_error;
+};
+
+class Client : public std::enable_shared_from_this<Client> {
+ public:
+  Client(asio::io_context& io, socket::WsConnector& ws, std::shared_ptr<store::Store> store,
+         store::Device device, ClientOptions options, std::string log_tenant,
+         std::function<void()> on_change);
+  ~Client();
+
+  void start();  // connect (again); resets a terminal phase
+  void stop();   // disconnect without reconnecting
+  ClientSnapshot snapshot() const;
+
+ private:
+  using IqCallback = std::function<void(const Node* reply)>;  // nullptr: timed out / closed
+
+  // connection lifecycle (client.cpp)
+  void connect();
+  void on_open();
+  void on_message(const uint8_t* data, size_t len);
+  void on_close(const std::string& reason);
+  void on_frame(const Bytes& frame);
+  void finish_handshake(const Bytes& server_hello);
+  void send_node(const Node& node);
+  void send_iq(Node iq, int timeout_ms, IqCallback cb);
+  void handle_node(const Node& node);
+  void handle_iq(const Node& node);
+  enum class After { reconnect_now, reconnect_backoff, stay_down };
+  void close_connection(After after);
+  void schedule_reconnect();
+  void fail(const std::string& code, const std::string& message, After after);
+  void set_phase(Phase p);
+  void changed();
+
+  // pairing (client_pairing.cpp)
+  void handle_pair_device(const Node& iq);
+  void show_qr(size_t index);
+  void handle_pair_success(const Node& iq);
+
+  // login outcome and stream errors (client_events.cpp)
+  void handle_success(const Node& node);
+  void handle_failure(const Node& node);
+  void handle_stream_error(const Node& node);
+  void logged_out(const std::string& why);
+
+  // keepalive (keepalive.cpp)
+  void schedule_keepalive();
+  void send_keepalive();
+
+  asio::io_context& io_;
+  socket::WsConnector& ws_;
+  std::shared_ptr<store::Store> store_;
+  store::Device device_;
+  ClientOptions opt_;
+  std::string tenant_;
+  std::function<void()> on_change_;
+
+  // io-thread state
+  std::shared_ptr<socket::WsTransport> conn_;
+  uint64_t conn_gen_ = 0;  // increments per connection; stale callbacks compare it
+  std::unique_ptr<ClientHandshake> handshake_;
+  std::optional<socket::NoiseTransport> noise_;
+  socket::FrameReader reader_;
+  RequestIds ids_;
+  std::map<std::string, std::pair<IqCallback, std::shared_ptr<asio::steady_timer>>> pending_;
+  std::vector<std::string> refs_;
+  After after_close_ = After::reconnect_backoff;
+  bool stopping_ = false;
+  asio::steady_timer connect_timer_, qr_timer_, keepalive_timer_, reconnect_timer_;
+
+  mutable std::mutex mu_;  // guards snap_
+  ClientSnapshot snap_;
+};
+
+int64_t now_ms();
+
+}  // namespace wa
