@@ -58,6 +58,18 @@ Client::Client(asio::io_context& io, socket::WsConnector& ws, std::shared_ptr<st
 Client::~Client() = default;
 
 void Client::start() {
+  {
+    // Leave a finished phase synchronously, so that a caller waiting for the next state right
+    // after start() (POST /session restarting an expired QR) does not see the old one.
+    std::lock_guard<std::mutex> lk(mu_);
+    Phase p = snap_.phase;
+    if (p == Phase::idle || p == Phase::failed || p == Phase::logged_out || p == Phase::qr_timeout) {
+      snap_.phase = Phase::connecting;
+      snap_.phase_since_ms = now_ms();
+      snap_.qr.clear();
+      snap_.qr_expires_at_ms = 0;
+    }
+  }
   asio::post(io_, [self = shared_from_this()] {
     self->stopping_ = false;
     self->reconnect_timer_.cancel();

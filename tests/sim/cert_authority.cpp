@@ -45,6 +45,9 @@ NoiseCertificate::Details details(uint32_t serial, uint32_t issuer, const util::
 CertAuthority::CertAuthority()
     : root_(util::curve::KeyPair::generate()), intermediate_(util::curve::KeyPair::generate()) {}
 
+CertAuthority::CertAuthority(const util::curve::KeyPair& root)
+    : root_(root), intermediate_(util::curve::KeyPair::generate()) {}
+
 util::Bytes CertAuthority::chain_for(const util::curve::Key32& server_static, int64_t now_unix,
                                      const CertFaults& f) const {
   wa::proto::CertChain chain;

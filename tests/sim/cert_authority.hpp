@@ -26,6 +26,8 @@ class CertAuthority {
   static constexpr uint32_t kLeafSerial = 2;
 
   CertAuthority();  // random root and intermediate key pairs
+  // A fixed root (e.g. a demo key shared with a service config); the intermediate is random.
+  explicit CertAuthority(const util::curve::KeyPair& root);
 
   const util::curve::KeyPair& root() const { return root_; }
   // Serialized CertChain{leaf, intermediate} certifying server_static, valid around now_unix.

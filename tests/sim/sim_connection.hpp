@@ -1,0 +1,90 @@
+// One client connection as the WhatsApp server sees it: Noise XX responder (§2, §3), the
+// ClientPayload verdict (§4), pair-device / pair-success / pair-device-sign / 515 (§6), login
+// <success>/<failure> and the post-login iqs (§8).
+// No I/O of its own: it is fed WebSocket messages and sends through ConnectionIo. All calls
+// happen on the simulator's io thread.
+#pragma once
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+#include "noise_responder.hpp"
+#include "payload_checks.hpp"
+#include "phone.hpp"
+#include "qr_code.hpp"
+#include "sim_context.hpp"
+#include "wa/binary/node.hpp"
+#include "wa/socket/frame.hpp"
+#include "wa/socket/noise.hpp"
+
+namespace sim {
+
+struct ConnectionIo {
+  std::function<void(const util::Bytes&)> send;  // one binary WebSocket message
+  std::function<void()> close;                   // close the WebSocket (normal closure)
+};
+
+class SimConnection {
+ public:
+  SimConnection(SimContext& ctx, ConnectionIo io);
+
+  void on_message(const uint8_t* data, size_t len);  // a binary WebSocket message
+  void on_closed();                                  // the socket is gone
+
+  // True when this live, unpaired connection issued the QR's ref for the QR's noise key.
+  bool issued(const QrFields& qr) const;
+  // The phone scanned this connection's QR: send pair-success. Returns an error sentence if the
+  // connection cannot take it.
+  std::optional<std::string> deliver_pair_success(const QrFields& qr, const PhoneFaults& faults);
+  void close_now();
+
+ private:
+  enum class Phase { await_hello, await_finish, unpaired, logged_in, closing };
+  struct PendingPair {
+    SignedCompanion signed_companion;
+    uint16_t device = 0;
+    PhoneFaults faults;
+  };
+
+  void on_frame(const util::Bytes& frame);
+  void on_client_finish(const util::Bytes& frame);
+  void on_registration(const Registration& r);
+  void on_login(const Login& l);
+  void on_node(const wa::Node& node);
+  void on_client_iq(const wa::Node& iq);
+  void on_client_reply(const wa::Node& iq);
+  void on_pair_reply(const wa::Node& iq, const PendingPair& pending);
+
+  void send_node(const wa::Node& node);
+  void send_failure(int reason);
+  void send_stream_error_and_close(const std::string& code);
+  void reply_result(const wa::Node& iq, wa::NodeList children = {});
+  void reply_error(const wa::Node& iq, int code, const std::string& text);
+  std::string next_iq_id();
+  void fail_connection(const std::string& event);
+
+  SimContext& ctx_;
+  ConnectionIo io_;
+  Phase phase_ = Phase::await_hello;
+  wa::socket::FrameReader reader_{true};
+  std::unique_ptr<NoiseResponder> noise_;
+  std::optional<wa::socket::NoiseTransport> transport_;
+  util::curve::Key32 client_static_{};
+
+  // Unpaired connection (registration payload).
+  util::curve::Key32 identity_pub_{};
+  uint32_t registration_id_ = 0;
+  std::vector<std::string> refs_;
+  std::string pair_device_iq_;
+  std::map<std::string, PendingPair> pending_pairs_;  // pair-success iq id -> what was sent
+
+  // Logged-in connection.
+  std::optional<PairedDevice> device_;
+
+  std::string id_prefix_;
+  unsigned id_counter_ = 0;
+};
+
+}  // namespace sim

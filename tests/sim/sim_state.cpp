@@ -1,0 +1,82 @@
+#include "sim_state.hpp"
+
+namespace sim {
+
+using Lock = std::lock_guard<std::mutex>;
+
+void SimState::add_history(const std::string& event) { Lock l(mu_); history_.push_back(event); }
+void SimState::add_anomaly(const std::string& what) { Lock l(mu_); anomalies_.push_back(what); }
+void SimState::add_iq(const std::string& summary) { Lock l(mu_); iqs_.push_back(summary); }
+void SimState::add_stanza(const std::string& tag) { Lock l(mu_); stanzas_.push_back(tag); }
+
+void SimState::set_issued_refs(std::vector<std::string> refs) { Lock l(mu_); refs_ = std::move(refs); }
+std::vector<std::string> SimState::issued_refs() const { Lock l(mu_); return refs_; }
+
+void SimState::connection_opened() { Lock l(mu_); ++connections_; history_.push_back("connect"); }
+void SimState::connection_closed() { Lock l(mu_); --connections_; history_.push_back("disconnect"); }
+void SimState::registration_seen() { Lock l(mu_); ++registrations_; history_.push_back("registration"); }
+void SimState::login_succeeded() { Lock l(mu_); ++logins_; history_.push_back("login"); }
+
+uint16_t SimState::next_device_id() { Lock l(mu_); return next_device_++; }
+
+void SimState::add_device(PairedDevice d) {
+  Lock l(mu_);
+  // Re-pairing the same device id replaces the record (the phone unlinked the old one).
+  for (auto& existing : devices_) {
+    if (existing.phone == d.phone && existing.device == d.device) {
+      existing = std::move(d);
+      return;
+    }
+  }
+  devices_.push_back(std::move(d));
+}
+
+std::optional<PairedDevice> SimState::find_device(const std::string& phone, uint32_t device) const {
+  Lock l(mu_);
+  for (const auto& d : devices_)
+    if (d.phone == phone && d.device == device) return d;
+  return std::nullopt;
+}
+
+void SimState::add_prekeys(const std::string& phone, uint32_t device, int n) {
+  Lock l(mu_);
+  for (auto& d : devices_)
+    if (d.phone == phone && d.device == device) d.prekeys_uploaded += n;
+}
+
+void SimState::begin_scan() {
+  Lock l(mu_);
+  outcome_ = PairingOutcome{};
+  outcome_.scanned = true;
+}
+
+void SimState::finish_scan(PairingOutcome outcome) {
+  {
+    Lock l(mu_);
+    if (outcome.error) last_error_ = outcome.error;
+    outcome.scanned = true;
+    outcome.answered = true;
+    outcome_ = std::move(outcome);
+  }
+  cv_.notify_all();
+}
+
+int SimState::registrations() const { Lock l(mu_); return registrations_; }
+int SimState::logins() const { Lock l(mu_); return logins_; }
+int SimState::connections() const { Lock l(mu_); return connections_; }
+std::vector<PairedDevice> SimState::devices() const { Lock l(mu_); return devices_; }
+std::optional<PairingError> SimState::last_pairing_error() const { Lock l(mu_); return last_error_; }
+PairingOutcome SimState::outcome() const { Lock l(mu_); return outcome_; }
+
+PairingOutcome SimState::wait_outcome(std::chrono::milliseconds timeout) const {
+  std::unique_lock<std::mutex> l(mu_);
+  cv_.wait_for(l, timeout, [this] { return !outcome_.scanned || outcome_.answered; });
+  return outcome_;
+}
+
+std::vector<std::string> SimState::history() const { Lock l(mu_); return history_; }
+std::vector<std::string> SimState::iqs() const { Lock l(mu_); return iqs_; }
+std::vector<std::string> SimState::stanzas() const { Lock l(mu_); return stanzas_; }
+std::vector<std::string> SimState::anomalies() const { Lock l(mu_); return anomalies_; }
+
+}  // namespace sim

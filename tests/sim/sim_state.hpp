@@ -1,0 +1,60 @@
+// What the simulator knows and has observed, shared by the io thread (connections), the control
+// API thread and the test thread. Every member function takes the lock; callers get copies.
+#pragma once
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+#include "simulator.hpp"
+
+namespace sim {
+
+class SimState {
+ public:
+  void add_history(const std::string& event);
+  void add_anomaly(const std::string& what);
+  void add_iq(const std::string& summary);
+  void add_stanza(const std::string& tag);
+  void set_issued_refs(std::vector<std::string> refs);
+  std::vector<std::string> issued_refs() const;
+
+  void connection_opened();
+  void connection_closed();
+  void registration_seen();
+  void login_succeeded();
+
+  uint16_t next_device_id();  // device ids of the one simulated account: 2, 3, ...
+  void add_device(PairedDevice d);
+  std::optional<PairedDevice> find_device(const std::string& phone, uint32_t device) const;
+  void add_prekeys(const std::string& phone, uint32_t device, int n);
+
+  // The latest scan: begin_scan() resets the outcome; finish_scan() records the answer.
+  void begin_scan();
+  void finish_scan(PairingOutcome outcome);
+
+  int registrations() const;
+  int logins() const;
+  int connections() const;
+  std::vector<PairedDevice> devices() const;
+  std::optional<PairingError> last_pairing_error() const;
+  PairingOutcome outcome() const;
+  PairingOutcome wait_outcome(std::chrono::milliseconds timeout) const;
+  std::vector<std::string> history() const;
+  std::vector<std::string> iqs() const;
+  std::vector<std::string> stanzas() const;
+  std::vector<std::string> anomalies() const;
+
+ private:
+  mutable std::mutex mu_;
+  mutable std::condition_variable cv_;
+  int registrations_ = 0, logins_ = 0, connections_ = 0;
+  uint16_t next_device_ = 2;  // device 0 is the phone itself
+  std::vector<PairedDevice> devices_;
+  std::optional<PairingError> last_error_;
+  PairingOutcome outcome_;
+  std::vector<std::string> history_, iqs_, stanzas_, anomalies_, refs_;
+};
+
+}  // namespace sim

@@ -1,0 +1,236 @@
+// The simulator's plumbing: a websocketpp server on its own io thread (PROTOCOL.md §1) feeding
+// SimConnection, and the control HTTP API on another thread. Protocol logic lives in
+// sim_connection.cpp; this file only routes bytes and keeps the connection table.
+#include "simulator.hpp"
+
+#include <future>
+#include <map>
+#include <stdexcept>
+#include <thread>
+
+#include <websocketpp/config/asio_no_tls.hpp>
+#include <websocketpp/server.hpp>
+#include <httplib.h>
+
+#include "control_api.hpp"
+#include "qr_code.hpp"
+#include "sim_connection.hpp"
+#include "sim_context.hpp"
+#include "util/bytes.hpp"
+
+namespace sim {
+
+namespace {
+using WsServer = websocketpp::server<websocketpp::config::asio>;
+constexpr const char kWebOrigin[] = "https://web.whatsapp.com";  // §1: required upgrade header
+constexpr const char kChatPath[] = "/ws/chat";
+}  // namespace
+
+struct Simulator::Impl {
+  explicit Impl(SimOptions o) : ctx(std::move(o)) {}
+
+  SimContext ctx;
+  WsServer ws;
+  std::thread ws_thread;
+  uint16_t ws_port = 0;
+  httplib::Server control;
+  std::thread control_thread;
+  uint16_t control_port = 0;
+  bool running = false;
+  // Owned and touched by the io thread only.
+  std::map<websocketpp::connection_hdl, std::shared_ptr<SimConnection>,
+           std::owner_less<websocketpp::connection_hdl>>
+      conns;
+
+  void setup_ws();
+  // Runs fn on the io thread and waits for it (at most a few seconds).
+  template <typename T>
+  T on_io_thread(std::function<T()> fn);
+};
+
+void Simulator::Impl::setup_ws() {
+  ws.clear_access_channels(websocketpp::log::alevel::all);
+  ws.clear_error_channels(websocketpp::log::elevel::all);
+  ws.set_error_channels(websocketpp::log::elevel::fatal);
+  ws.init_asio();
+  ws.set_reuse_addr(true);
+
+  ws.set_validate_handler([this](websocketpp::connection_hdl h) {
+    auto con = ws.get_con_from_hdl(h);
+    if (con->get_resource() != kChatPath) {
+      con->set_status(websocketpp::http::status_code::not_found);
+      return false;
+    }
+    if (con->get_request_header("Origin") != kWebOrigin) {
+      ctx.state.add_history("upgrade-refused: origin");
+      con->set_status(websocketpp::http::status_code::forbidden);
+      return false;
+    }
+    return true;
+  });
+  ws.set_open_handler([this](websocketpp::connection_hdl h) {
+    ConnectionIo io;
+    io.send = [this, h](const util::Bytes& b) {
+      websocketpp::lib::error_code ec;
+      ws.send(h, b.data(), b.size(), websocketpp::frame::opcode::binary, ec);
+    };
+    io.close = [this, h] {
+      websocketpp::lib::error_code ec;
+      ws.close(h, websocketpp::close::status::normal, "", ec);
+    };
+    conns[h] = std::make_shared<SimConnection>(ctx, std::move(io));
+    ctx.state.connection_opened();
+  });
+  auto gone = [this](websocketpp::connection_hdl h) {
+    auto it = conns.find(h);
+    if (it == conns.end()) return;
+    auto conn = it->second;
+    conns.erase(it);
+    conn->on_closed();
+    ctx.state.connection_closed();
+  };
+  ws.set_close_handler(gone);
+  ws.set_fail_handler(gone);
+  ws.set_message_handler([this](websocketpp::connection_hdl h, WsServer::message_ptr msg) {
+    // §1: only binary messages carry frames; text messages are ignored.
+    if (msg->get_opcode() != websocketpp::frame::opcode::binary) return;
+    auto it = conns.find(h);
+    if (it == conns.end()) return;
+    auto conn = it->second;  // keep alive while it runs
+    const std::string& p = msg->get_payload();
+    conn->on_message(reinterpret_cast<const uint8_t*>(p.data()), p.size());
+  });
+}
+
+template <typename T>
+T Simulator::Impl::on_io_thread(std::function<T()> fn) {
+  auto task = std::make_shared<std::packaged_task<T()>>(std::move(fn));
+  auto result = task->get_future();
+  asio::post(ws.get_io_service(), [task] { (*task)(); });
+  if (result.wait_for(std::chrono::seconds(5)) != std::future_status::ready)
+    throw std::runtime_error("simulator io thread did not answer");
+  return result.get();
+}
+
+Simulator::Simulator(SimOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+Simulator::~Simulator() { stop(); }
+
+void Simulator::start() {
+  if (impl_->running) return;
+  Impl& d = *impl_;
+  d.setup_ws();
+  asio::ip::tcp::endpoint ep(asio::ip::make_address(d.ctx.options.host), d.ctx.options.ws_port);
+  d.ws.listen(ep);
+  d.ws.start_accept();
+  websocketpp::lib::error_code ec;
+  d.ws_port = d.ws.get_local_endpoint(ec).port();
+  if (ec) throw std::runtime_error("simulator: cannot read the WebSocket port");
+  d.ws_thread = std::thread([&d] { d.ws.run(); });
+
+  register_control_routes(d.control, *this);
+  int port = d.ctx.options.control_port
+                 ? (d.control.bind_to_port(d.ctx.options.host.c_str(), d.ctx.options.control_port)
+                        ? d.ctx.options.control_port
+                        : -1)
+                 : d.control.bind_to_any_port(d.ctx.options.host.c_str());
+  if (port <= 0) {
+    d.ws.stop();
+    d.ws_thread.join();
+    throw std::runtime_error("simulator: cannot bind the control port");
+  }
+  d.control_port = static_cast<uint16_t>(port);
+  d.control_thread = std::thread([&d] { d.control.listen_after_bind(); });
+  // httplib's stop() is a no-op until the server runs, so wait for that before returning.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!d.control.is_running() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  d.running = true;
+}
+
+void Simulator::stop() {
+  if (!impl_ || !impl_->running) return;
+  Impl& d = *impl_;
+  d.running = false;
+  d.control.stop();
+  if (d.control_thread.joinable()) d.control_thread.join();
+  try {
+    d.on_io_thread<bool>([&d] {
+      websocketpp::lib::error_code ec;
+      d.ws.stop_listening(ec);
+      for (auto& [h, conn] : d.conns) conn->close_now();
+      return true;
+    });
+  } catch (const std::exception&) {
+    // The io thread is stuck; stopping the io_context below still ends it.
+  }
+  // Give the peers a moment to answer the close handshake, then stop the io_context.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (d.ctx.state.connections() > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  d.ws.stop();
+  if (d.ws_thread.joinable()) d.ws_thread.join();
+}
+
+std::string Simulator::ws_url() const {
+  return "ws://" + impl_->ctx.options.host + ":" + std::to_string(impl_->ws_port) + kChatPath;
+}
+
+std::string Simulator::control_url() const {
+  return "http://" + impl_->ctx.options.host + ":" + std::to_string(impl_->control_port);
+}
+
+std::string Simulator::root_public_key_hex() const {
+  const auto& pub = impl_->ctx.ca.root().pub;
+  return util::hex_encode(pub.data(), pub.size());
+}
+
+std::optional<std::string> Simulator::scan(const std::string& qr, const ScanOptions& opts) {
+  std::string why;
+  auto fields = parse_qr(qr, &why);
+  if (!fields) return why;
+  if (!impl_->running) return std::string("the simulator is not running");
+  PhoneFaults faults{opts.tamper_hmac, opts.tamper_account_signature};
+  Impl& d = *impl_;
+  try {
+    return d.on_io_thread<std::optional<std::string>>(
+        [&d, f = *fields, faults]() -> std::optional<std::string> {
+          for (auto& [h, conn] : d.conns)
+            if (conn->issued(f)) return conn->deliver_pair_success(f, faults);
+          return std::string("no live unpaired connection issued this QR's ref for its noise key");
+        });
+  } catch (const std::exception& e) {
+    return std::string(e.what());
+  }
+}
+
+void Simulator::disconnect_all() {
+  if (!impl_->running) return;
+  Impl& d = *impl_;
+  d.on_io_thread<bool>([&d] {
+    for (auto& [h, conn] : d.conns) conn->close_now();
+    return true;
+  });
+}
+
+int Simulator::logins() const { return impl_->ctx.state.logins(); }
+int Simulator::registrations() const { return impl_->ctx.state.registrations(); }
+int Simulator::connections() const { return impl_->ctx.state.connections(); }
+const std::string& Simulator::phone_number() const { return impl_->ctx.options.phone_number; }
+std::vector<PairedDevice> Simulator::paired_devices() const { return impl_->ctx.state.devices(); }
+std::optional<PairingError> Simulator::last_pairing_error() const {
+  return impl_->ctx.state.last_pairing_error();
+}
+PairingOutcome Simulator::last_pairing_outcome() const { return impl_->ctx.state.outcome(); }
+PairingOutcome Simulator::wait_pairing_outcome(std::chrono::milliseconds timeout) const {
+  return impl_->ctx.state.wait_outcome(timeout);
+}
+std::vector<std::string> Simulator::history() const { return impl_->ctx.state.history(); }
+std::vector<std::string> Simulator::last_issued_refs() const {
+  return impl_->ctx.state.issued_refs();
+}
+std::vector<std::string> Simulator::received_iqs() const { return impl_->ctx.state.iqs(); }
+std::vector<std::string> Simulator::received_stanzas() const { return impl_->ctx.state.stanzas(); }
+std::vector<std::string> Simulator::anomalies() const { return impl_->ctx.state.anomalies(); }
+
+}  // namespace sim
