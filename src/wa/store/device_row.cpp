@@ -31,7 +31,7 @@ void Store::save_device(const Device& d) {
     throw StoreError("cannot save device: signed prekey id must fit in 3 bytes");
   }
 
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   sql::Transaction tx(db_);
   sql::Statement st(db_,
                     "INSERT OR REPLACE INTO device (id, noise_priv, noise_pub, identity_priv, "
@@ -60,7 +60,7 @@ void Store::save_device(const Device& d) {
 }
 
 std::optional<Device> Store::load_device() {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   sql::Statement st(db_,
                     "SELECT noise_priv, noise_pub, identity_priv, identity_pub, registration_id, "
                     "signed_pre_key_id, signed_pre_key_priv, signed_pre_key_pub, "

@@ -4,6 +4,7 @@
 // Privacy: the directory is created 0700 and the database files 0600.
 // Thread-safety: a Store may be used from several threads; calls are serialised internally.
 #pragma once
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -70,6 +71,41 @@ class Store {
   void put_identity(const std::string& name, uint32_t device, const Bytes& key);
   std::optional<Bytes> get_identity(const std::string& name, uint32_t device);
 
+  // --- Signal protocol state (libsignal's store callbacks land here; PROTOCOL.md §9) ---
+  // Sessions by Signal address (name "USER", "USER_1" for LIDs, ...; device id).
+  std::optional<Bytes> load_session(const std::string& name, uint32_t device);
+  void store_session(const std::string& name, uint32_t device, const Bytes& record);
+  bool contains_session(const std::string& name, uint32_t device);
+  void delete_session(const std::string& name, uint32_t device);
+  void delete_all_sessions(const std::string& name);
+  std::vector<uint32_t> session_devices(const std::string& name);  // all device ids with a session
+  void delete_identity(const std::string& name, uint32_t device);
+
+  // One-time prekeys: ids sequential from 1, below 2^24 (they travel as 3 bytes, §8).
+  struct PreKey {
+    uint32_t id = 0;
+    util::curve::KeyPair key;
+    bool uploaded = false;
+  };
+  // The not-yet-uploaded prekeys, oldest first, generating and persisting new ones so that
+  // exactly `count` are returned (whatsmeow reuses unuploaded ids on retry, §8).
+  std::vector<PreKey> get_or_generate_prekeys(uint32_t count);
+  void mark_prekeys_uploaded(uint32_t up_to_id);  // every id <= up_to_id
+  uint32_t uploaded_prekey_count();
+  std::optional<PreKey> load_prekey(uint32_t id);
+  void remove_prekey(uint32_t id);  // consumed by an incoming pkmsg
+
+  // Sender keys (group messaging; the callbacks must exist for libsignal).
+  std::optional<Bytes> load_sender_key(const std::string& group, const std::string& sender,
+                                       uint32_t device);
+  void store_sender_key(const std::string& group, const std::string& sender, uint32_t device,
+                        const Bytes& record);
+
+  // Runs fn in one transaction; the methods above called inside it join that transaction, so a
+  // ratchet step and everything it touches commit together or not at all. Rethrows fn's
+  // exception after rolling back.
+  void transaction(const std::function<void()>& fn);
+
   // Deletes every row (used after logout); the file stays until destroy().
   void wipe();
   const std::string& dir() const { return dir_; }
@@ -83,7 +119,10 @@ class Store {
   Store(std::string dir, sqlite3* db);
   std::string dir_;
   sqlite3* db_;
-  std::mutex mu_;
+  // Recursive: transaction() holds it while fn runs, and the methods fn calls on the same thread
+  // lock it again and join the open SQLite transaction (sql::Transaction nests as a savepoint).
+  // Other threads wait for the whole transaction, so they never write into it.
+  std::recursive_mutex mu_;
 };
 
 }  // namespace wa::store

@@ -10,7 +10,7 @@ void Store::put_identity(const std::string& name, uint32_t device, const Bytes& 
     throw StoreError("cannot store identity: key must be 32 bytes, got " +
                      std::to_string(key.size()));
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   sql::Transaction tx(db_);
   sql::Statement st(db_, "INSERT OR REPLACE INTO identities (name, device, key) VALUES (?, ?, ?)");
   st.bind(1, name).bind(2, static_cast<int64_t>(device)).bind(3, key).run();
@@ -18,11 +18,17 @@ void Store::put_identity(const std::string& name, uint32_t device, const Bytes& 
 }
 
 std::optional<Bytes> Store::get_identity(const std::string& name, uint32_t device) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   sql::Statement st(db_, "SELECT key FROM identities WHERE name = ? AND device = ?");
   st.bind(1, name).bind(2, static_cast<int64_t>(device));
   if (!st.step()) return std::nullopt;
   return st.column_blob(0);
+}
+
+void Store::delete_identity(const std::string& name, uint32_t device) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  sql::Statement st(db_, "DELETE FROM identities WHERE name = ? AND device = ?");
+  st.bind(1, name).bind(2, static_cast<int64_t>(device)).run();
 }
 
 }  // namespace wa::store

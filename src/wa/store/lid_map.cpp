@@ -9,7 +9,7 @@ void Store::put_lid_mapping(const std::string& lid_user, const std::string& pn_u
   if (lid_user.empty() || pn_user.empty()) {
     throw StoreError("cannot store LID mapping: empty user part");
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   sql::Transaction tx(db_);
   // The mapping is one-to-one: a new pair replaces whatever either side was mapped to before
   // (as whatsmeow lidmap.go does: drop the old row holding this PN, then upsert by LID).
@@ -21,7 +21,7 @@ void Store::put_lid_mapping(const std::string& lid_user, const std::string& pn_u
 }
 
 std::optional<std::string> Store::pn_for_lid(const std::string& lid_user) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   sql::Statement st(db_, "SELECT pn_user FROM lid_map WHERE lid_user = ?");
   st.bind(1, lid_user);
   if (!st.step()) return std::nullopt;
@@ -29,7 +29,7 @@ std::optional<std::string> Store::pn_for_lid(const std::string& lid_user) {
 }
 
 std::optional<std::string> Store::lid_for_pn(const std::string& pn_user) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   sql::Statement st(db_, "SELECT lid_user FROM lid_map WHERE pn_user = ?");
   st.bind(1, pn_user);
   if (!st.step()) return std::nullopt;

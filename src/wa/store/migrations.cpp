@@ -74,8 +74,22 @@ CREATE TABLE sender_keys (
 );
 )sql";
 
+// Migration 2: the next one-time prekey id, persisted. whatsmeow derives it as MAX(key_id) + 1
+// (store/sqlstore/store.go getNextPreKeyID), which hands out an id again once the highest key was
+// consumed by a pkmsg and removed; a peer still holding that id from an earlier upload would
+// then build a session on a key we no longer have. A counter never goes back. Seeded from the
+// keys already present so an upgraded store continues after them. One row (id = 1); absent after
+// wipe(), when numbering restarts at 1 together with fresh credentials.
+constexpr const char* kMigration2 = R"sql(
+CREATE TABLE prekey_counter (
+  id      INTEGER PRIMARY KEY CHECK (id = 1),
+  next_id INTEGER NOT NULL CHECK (next_id >= 1 AND next_id <= 16777216)
+);
+INSERT INTO prekey_counter (id, next_id) SELECT 1, COALESCE(MAX(id), 0) + 1 FROM prekeys;
+)sql";
+
 // Append new migrations here; index + 1 is the schema version each one produces.
-constexpr const char* kMigrations[] = {kMigration1};
+constexpr const char* kMigrations[] = {kMigration1, kMigration2};
 constexpr int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);
 
 int read_user_version(sqlite3* db) {

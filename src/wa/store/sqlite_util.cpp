@@ -62,6 +62,12 @@ void Statement::run() {
   }
 }
 
+void Statement::reset() {
+  // sqlite3_reset repeats the last step's error code, which run()/step() already reported.
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
 util::Bytes Statement::column_blob(int col) const {
   const auto* p = static_cast<const uint8_t*>(sqlite3_column_blob(stmt_, col));
   int n = sqlite3_column_bytes(stmt_, col);
@@ -82,18 +88,32 @@ bool Statement::column_is_null(int col) const {
   return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
 }
 
-Transaction::Transaction(sqlite3* db) : db_(db) { exec(db_, "BEGIN IMMEDIATE"); }
+namespace {
+// One fixed name suffices: RELEASE / ROLLBACK TO act on the most recent savepoint of that name,
+// and RAII guarantees inner savepoints end before outer ones.
+constexpr const char* kSavepoint = "wa_nested";
+}  // namespace
+
+Transaction::Transaction(sqlite3* db) : db_(db), nested_(sqlite3_get_autocommit(db) == 0) {
+  exec(db_, nested_ ? std::string("SAVEPOINT ") + kSavepoint : std::string("BEGIN IMMEDIATE"));
+}
 
 Transaction::~Transaction() {
   if (!done_) {
     // Already unwinding from the real error; a failed rollback cannot be reported from a
     // destructor, and SQLite rolls back an open transaction itself when the connection closes.
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    if (nested_) {
+      const std::string undo =
+          std::string("ROLLBACK TO ") + kSavepoint + "; RELEASE " + kSavepoint;
+      sqlite3_exec(db_, undo.c_str(), nullptr, nullptr, nullptr);
+    } else {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
   }
 }
 
 void Transaction::commit() {
-  exec(db_, "COMMIT");
+  exec(db_, nested_ ? std::string("RELEASE ") + kSavepoint : std::string("COMMIT"));
   done_ = true;
 }
 

@@ -35,6 +35,8 @@ class Statement {
   bool step();
   // Steps a statement expected to return no rows (INSERT/UPDATE/DELETE).
   void run();
+  // Rewinds the statement and clears its bindings, to run it again with new values.
+  void reset();
 
   util::Bytes column_blob(int col) const;
   std::string column_text(int col) const;
@@ -50,6 +52,11 @@ class Statement {
 // BEGIN IMMEDIATE on construction (take the write lock up front so the transaction cannot fail
 // half-way with SQLITE_BUSY on upgrade); ROLLBACK on destruction unless commit() ran, so an
 // exception anywhere inside leaves the database unchanged.
+// Nesting: when the connection is already inside a transaction (Store::transaction() running a
+// Signal ratchet step that calls other Store methods), this becomes a SAVEPOINT inside it:
+// commit() releases the savepoint into the outer transaction (nothing is durable until the
+// outermost commit) and destruction without commit() rolls back only this inner part. The
+// caller must hold the Store's mutex, so "already inside" always means "inside our own".
 class Transaction {
  public:
   explicit Transaction(sqlite3* db);
@@ -60,6 +67,7 @@ class Transaction {
 
  private:
   sqlite3* db_;
+  bool nested_;
   bool done_ = false;
 };
 

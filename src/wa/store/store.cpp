@@ -58,7 +58,7 @@ std::unique_ptr<Store> Store::open(const std::string& dir) {
 }
 
 void Store::wipe() {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   {
     sql::Transaction tx(db_);
     std::vector<std::string> tables;
