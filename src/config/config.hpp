@@ -31,6 +31,8 @@ struct Config {
   // QR rotation (PROTOCOL.md §6): first ref 60 s, each further ref 20 s. Settable for tests.
   int qr_first_ref_ms = 60000;                 // QR_FIRST_REF_MS (1000..600000)
   int qr_next_ref_ms = 20000;                  // QR_NEXT_REF_MS (1000..600000)
+  // POST /send waits this long for the server's ack; past it the outcome is unknown (504).
+  int send_ack_timeout_ms = 30000;             // SEND_ACK_TIMEOUT_MS (1000..300000)
   size_t max_body_bytes = 1 << 20;             // MAX_BODY_BYTES
   std::string log_level = "info";              // LOG_LEVEL: debug|info|warn|error
   int http_threads = 16;                       // HTTP_THREADS

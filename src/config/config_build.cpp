@@ -152,6 +152,9 @@ Config build(const RawValues& raw) {
   v = c.qr_next_ref_ms;
   b.integer("qr_next_ref_ms", 1000, 600000, "from 1000 to 600000 (milliseconds)", &v);
   c.qr_next_ref_ms = static_cast<int>(v);
+  v = c.send_ack_timeout_ms;
+  b.integer("send_ack_timeout_ms", 1000, 300000, "from 1000 to 300000 (milliseconds)", &v);
+  c.send_ack_timeout_ms = static_cast<int>(v);
 
   v = static_cast<long long>(c.max_body_bytes);
   b.integer("max_body_bytes", 1024, std::numeric_limits<long long>::max(),

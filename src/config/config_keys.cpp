@@ -17,6 +17,7 @@ const std::vector<KeySpec>& key_specs() {
       {"qr_wait_ms", "QR_WAIT_MS", false},
       {"qr_first_ref_ms", "QR_FIRST_REF_MS", false},
       {"qr_next_ref_ms", "QR_NEXT_REF_MS", false},
+      {"send_ack_timeout_ms", "SEND_ACK_TIMEOUT_MS", false},
       {"max_body_bytes", "MAX_BODY_BYTES", false},
       {"log_level", "LOG_LEVEL", false},
       {"http_threads", "HTTP_THREADS", false},

@@ -1,12 +1,13 @@
-// Router: header checks, JSON envelope, the three routes, error mapping (see router.hpp).
+// Router: header checks, JSON envelope, the routes, error mapping (see router.hpp).
 //
 // Request flow (one httplib worker thread per request):
-//   pre-routing handler -> every request except POST /session is answered right there;
-//   POST /session       -> a content-reader route, so its body is read with our size cap.
+//   pre-routing handler -> every request except the POSTs is answered right there;
+//   POST /session, /send -> content-reader routes, so their bodies are read with our size cap.
 // Answering from pre-routing avoids httplib's catch-all regex routes: libstdc++'s std::regex
 // matches ".*" recursively, one stack frame per byte of the path.
 // Order of checks: secret (401) -> route (404/405) -> tenant (400) -> body (415/413/400).
 #include "http/router.hpp"
+#include "http/send_route.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -45,7 +46,7 @@ constexpr time_t kWriteTimeoutSec = 10;
 constexpr time_t kKeepAliveTimeoutSec = 5;
 constexpr size_t kKeepAliveMaxRequests = 100;
 
-enum class RouteId { create_session, status, health };
+enum class RouteId { create_session, status, health, send_message };
 
 struct Route {
   const char* path;
@@ -57,6 +58,7 @@ struct Route {
 
 constexpr Route kRoutes[] = {
     {"/session", RouteId::create_session, "POST", true, "POST"},
+    {"/send", RouteId::send_message, "POST", true, "POST"},
     {"/status", RouteId::status, "GET", true, "GET, HEAD"},
     {"/health", RouteId::health, "GET", false, "GET, HEAD"},
 };
@@ -153,6 +155,10 @@ struct Router::Impl {
                       const std::string& tenant, const http::BodyRead& body);
   void status(httplib::Response& res, const std::string& tenant);
   void health(httplib::Response& res);
+  void send_message(const httplib::Request& req, httplib::Response& res,
+                    const std::string& tenant, const http::BodyRead& body);
+  std::optional<http::JsonBody> json_body(const httplib::Request& req, httplib::Response& res,
+                                          const http::BodyRead& body);
 
   const Config config;
   SessionService& sessions;
@@ -185,17 +191,17 @@ void Router::Impl::configure() {
 
   server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     t_clock = {std::chrono::steady_clock::now(), true};
-    if (req.method == "POST" && req.path == "/session") {
+    if (req.method == "POST" && (req.path == "/session" || req.path == "/send")) {
       return httplib::Server::HandlerResponse::Unhandled;  // -> the content-reader route
     }
     handle(req, res, nullptr);
     return httplib::Server::HandlerResponse::Handled;
   });
 
-  server.Post("/session", [this](const httplib::Request& req, httplib::Response& res,
-                                 const httplib::ContentReader& reader) {
-    handle(req, res, &reader);
-  });
+  for (const char* path : {"/session", "/send"}) {
+    server.Post(path, [this](const httplib::Request& req, httplib::Response& res,
+                             const httplib::ContentReader& reader) { handle(req, res, &reader); });
+  }
 
   // Every status >= 400 passes here before it is written. Ours already carry a body; the rest
   // are httplib's own (400 malformed request line or headers, 414 URI too long, 416 bad Range)
@@ -280,7 +286,8 @@ void Router::Impl::handle(const httplib::Request& req, httplib::Response& res,
   // POST /session) httplib never reads the body: the connection cannot be reused then.
   http::BodyRead body;
   if (reader != nullptr) {
-    const bool keep = !refused && route->id == RouteId::create_session;
+    const bool keep = !refused && (route->id == RouteId::create_session ||
+                                   route->id == RouteId::send_message);
     body = http::read_body(req, res, *reader, config.max_body_bytes, keep);
   } else if (http::announces_body(req)) {
     body.close_connection = true;
@@ -314,6 +321,10 @@ void Router::Impl::handle(const httplib::Request& req, httplib::Response& res,
         op = "health";
         health(res);
         return;
+      case RouteId::send_message:
+        op = "send";
+        send_message(req, res, tenant, body);
+        return;
     }
   } catch (const std::exception& e) {
     util::log::error("http_route_failed", tenant, {{"operation", op}, {"error", e.what()}});
@@ -325,19 +336,41 @@ void Router::Impl::handle(const httplib::Request& req, httplib::Response& res,
   send_error(res, internal_error());
 }
 
-void Router::Impl::create_session(const httplib::Request& req, httplib::Response& res,
-                                  const std::string& tenant, const http::BodyRead& body) {
+// The request's JSON object, or nullopt after answering the body error.
+std::optional<http::JsonBody> Router::Impl::json_body(const httplib::Request& req,
+                                                      httplib::Response& res,
+                                                      const http::BodyRead& body) {
   std::optional<std::string> content_type;
   const std::vector<std::string> types = header_values(req, "Content-Type");
   if (!types.empty()) content_type = types.front();
-  const http::JsonBody parsed =
+  http::JsonBody parsed =
       http::parse_json_body(content_type ? std::optional<std::string_view>(*content_type)
                                          : std::nullopt,
                             body.data, config.max_body_bytes, body.too_large);
   if (parsed.error != http::BodyError::none) {
     send_error(res, http::body_error(parsed.error));
+    return std::nullopt;
+  }
+  return parsed;
+}
+
+void Router::Impl::send_message(const httplib::Request& req, httplib::Response& res,
+                                const std::string& tenant, const http::BodyRead& body) {
+  auto parsed = json_body(req, res, body);
+  if (!parsed) return;
+  auto request = http::validate_send_body(parsed->object);
+  if (auto* err = std::get_if<http::ApiError>(&request)) {
+    send_error(res, *err);
     return;
   }
+  const auto& r = std::get<http::SendRequest>(request);
+  auto [status, envelope] = http::send_response(sessions.send_text(tenant, r.to, r.message));
+  send(res, status, envelope);
+}
+
+void Router::Impl::create_session(const httplib::Request& req, httplib::Response& res,
+                                  const std::string& tenant, const http::BodyRead& body) {
+  if (!json_body(req, res, body)) return;
   // The body has no fields yet; unknown keys are ignored so the gateway can add some first.
   const SessionService::CreateResult result = sessions.create_session(tenant);
   send(res, result.created ? 201 : 200,

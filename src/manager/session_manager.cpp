@@ -45,7 +45,18 @@ void SessionManager::start() {
   work_ = std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(
       io_.get_executor());
   ws_ = std::make_unique<wa::socket::WsConnector>(io_);
-  io_thread_ = std::thread([this] { io_.run(); });
+  io_thread_ = std::thread([this] {
+    // A handler that throws must not take every tenant's connection down with it: log it and
+    // keep the loop running (the handlers themselves turn expected failures into values).
+    for (;;) {
+      try {
+        io_.run();
+        return;
+      } catch (const std::exception& e) {
+        util::log::error("io_handler_failed", "", {{"error", e.what()}});
+      }
+    }
+  });
 
   size_t restored = 0;
   for (const std::string& tenant : wa::store::Store::list_tenants(config_.sessions_dir)) {

@@ -28,6 +28,8 @@ class SessionManager : public SessionService {
   CreateResult create_session(const std::string& tenant_id) override;
   std::optional<SessionView> status(const std::string& tenant_id) override;
   HealthView health() override;
+  SendOutcome send_text(const std::string& tenant_id, const std::string& to,
+                        const std::string& message) override;
 
  private:
   struct Session {

@@ -47,6 +47,26 @@ struct HealthView {
   std::string version;
 };
 
+// The outcome of POST /send (README "Sending"); the router maps kind to an HTTP status.
+struct SendOutcome {
+  enum class Kind {
+    sent,               // 200: acked by the server
+    session_not_found,  // 404
+    not_connected,      // 409 (status says why)
+    invalid_recipient,  // 400
+    not_on_whatsapp,    // 422
+    send_failed,        // 502: the server refused it (server_code) or it could not be built
+    ack_timeout,        // 504: sent, but no ack in time: outcome unknown
+  };
+  Kind kind = Kind::send_failed;
+  std::string message_id;
+  std::string to;          // the recipient's JID
+  int64_t timestamp = 0;   // unix seconds of the server ack
+  std::string status;      // current session status (not_connected)
+  std::string server_code; // the server's error code (send_failed), if any
+  std::string message;     // human sentence
+};
+
 class SessionService {
  public:
   virtual ~SessionService() = default;
@@ -60,6 +80,11 @@ class SessionService {
   virtual CreateResult create_session(const std::string& tenant_id) = 0;
   virtual std::optional<SessionView> status(const std::string& tenant_id) = 0;
   virtual HealthView health() = 0;
+  // Sends a text message; blocks the calling (HTTP) thread, never the network loop, until the
+  // server acked it or the configured ack timeout passed. `message` is already validated
+  // (non-empty UTF-8, at most 65,536 bytes); `to` is the caller's raw recipient.
+  virtual SendOutcome send_text(const std::string& tenant_id, const std::string& to,
+                                const std::string& message) = 0;
 };
 
 }  // namespace sidecar

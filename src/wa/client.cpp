@@ -49,6 +49,7 @@ Client::Client(asio::io_context& io, socket::WsConnector& ws, std::shared_ptr<st
       qr_timer_(io),
       keepalive_timer_(io),
       reconnect_timer_(io) {
+  signal_ = std::make_unique<signal::SignalProtocol>(*store_, device_);
   snap_.paired = device_.paired();
   snap_.jid = device_.jid;
   snap_.lid = device_.lid;
@@ -278,6 +279,8 @@ void Client::handle_node(const Node& node) {
     // The server ends the stream; the socket close follows (§5 decoding hints).
     util::log::info("stream_end", tenant_);
     close_connection(After::reconnect_backoff);
+  } else if (tag == "ack") {
+    if (node.attr("class") == "message") handle_message_ack(node);
   } else if (tag == "receipt" || tag == "notification" || tag == "call") {
     // Acked as the real clients do (§8 "What must be acked").
     send_node(make_ack(node));

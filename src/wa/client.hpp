@@ -7,6 +7,7 @@
 #pragma once
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -19,6 +20,7 @@
 #include "wa/handshake.hpp"
 #include "wa/socket/frame.hpp"
 #include "wa/socket/ws_transport.hpp"
+#include "wa/signal/signal_protocol.hpp"
 #include "wa/stanza.hpp"
 #include "wa/store/device_store.hpp"
 
@@ -66,6 +68,17 @@ enum class Phase {
 };
 const char* phase_name(Phase p);
 
+// The outcome of one send (issue 3 contract): `sent` only after the server's ack.
+struct SendResult {
+  enum class Kind { sent, not_connected, not_on_whatsapp, server_error, ack_timeout, failed };
+  Kind kind = Kind::failed;
+  std::string message_id;  // set once the stanza was built (also for ack_timeout)
+  std::string to;          // the chat JID the message was addressed to
+  int64_t timestamp = 0;   // server time of the ack (unix seconds)
+  std::string code;        // server error code (server_error) or internal reason
+  std::string detail;      // human sentence, never message text
+};
+
 struct ClientSnapshot {
   Phase phase = Phase::idle;
   bool socket_open = false;
@@ -93,6 +106,11 @@ class Client : public std::enable_shared_from_this<Client> {
   void start();  // connect (again); resets a terminal phase
   void stop();   // disconnect without reconnecting
   ClientSnapshot snapshot() const;
+
+  // Sends a text to a user (bare PN JID). Thread-safe; `done` runs on the io thread exactly
+  // once. Sends of one client are processed one at a time, in call order, so Signal state
+  // never races (send.cpp).
+  void send_text(Jid to, std::string text, int ack_timeout_ms, std::function<void(SendResult)> done);
 
  private:
   using IqCallback = std::function<void(const Node* reply)>;  // nullptr: timed out / closed
@@ -130,6 +148,20 @@ class Client : public std::enable_shared_from_this<Client> {
   void schedule_keepalive();
   void send_keepalive();
 
+  // prekeys after login (client_prekeys.cpp): count -> upload -> passive/active (§8)
+  void run_post_login();
+  void upload_prekeys(uint32_t count, std::function<void(bool)> done);
+
+  // sending (send.cpp)
+  struct OutgoingSend;
+  void pump_sends();
+  void send_step_resolve_lid(std::shared_ptr<OutgoingSend> s);
+  void send_step_devices(std::shared_ptr<OutgoingSend> s);
+  void send_step_sessions(std::shared_ptr<OutgoingSend> s);
+  void send_step_encrypt(std::shared_ptr<OutgoingSend> s);
+  void finish_send(std::shared_ptr<OutgoingSend> s, SendResult r);
+  void handle_message_ack(const Node& ack);
+
   asio::io_context& io_;
   socket::WsConnector& ws_;
   std::shared_ptr<store::Store> store_;
@@ -147,6 +179,13 @@ class Client : public std::enable_shared_from_this<Client> {
   RequestIds ids_;
   std::map<std::string, std::pair<IqCallback, std::shared_ptr<asio::steady_timer>>> pending_;
   std::vector<std::string> refs_;
+  std::unique_ptr<signal::SignalProtocol> signal_;
+  std::deque<std::shared_ptr<OutgoingSend>> send_queue_;
+  bool send_running_ = false;
+  std::map<std::string, std::shared_ptr<OutgoingSend>> awaiting_ack_;  // by message id
+  // Device lists by bare user JID text (whatsmeow caches them per user; invalidation on device
+  // notifications comes with the receive path).
+  std::map<std::string, std::vector<Jid>> device_cache_;
   After after_close_ = After::reconnect_backoff;
   bool stopping_ = false;
   asio::steady_timer connect_timer_, qr_timer_, keepalive_timer_, reconnect_timer_;

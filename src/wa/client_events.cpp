@@ -32,10 +32,8 @@ void Client::handle_success(const Node& node) {
   }
   set_phase(Phase::connected);
   util::log::info("connected", tenant_, {{"jid", device_.jid}});
-  // Prekey upload and the passive->active switch come with the messaging layer: until then
-  // the device stays passive (login payload passive=true), so the server queues messages for
-  // us instead of delivering what we could not yet decrypt.
   schedule_keepalive();
+  run_post_login();
 }
 
 void Client::handle_failure(const Node& node) {
@@ -90,7 +88,15 @@ void Client::logged_out(const std::string& why) {
   } catch (const std::exception& e) {
     util::log::error("store_failed", tenant_, {{"error", e.what()}});
   }
+  signal_.reset();
   device_ = store::Device::generate();
+  try {
+    store_->save_device(device_);
+  } catch (const std::exception& e) {
+    util::log::error("store_failed", tenant_, {{"error", e.what()}});
+  }
+  signal_ = std::make_unique<signal::SignalProtocol>(*store_, device_);
+  device_cache_.clear();
   {
     std::lock_guard<std::mutex> lk(mu_);
     snap_.last_error = ClientError{"logged_out", why, now_ms()};

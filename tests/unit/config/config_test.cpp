@@ -176,6 +176,8 @@ TEST_CASE("each invalid value is rejected with a message naming key and variable
       {"qr_first_ref_ms", "QR_FIRST_REF_MS", "600001"},
       {"qr_next_ref_ms", "QR_NEXT_REF_MS", "0"},
       {"qr_next_ref_ms", "QR_NEXT_REF_MS", "20s"},
+      {"send_ack_timeout_ms", "SEND_ACK_TIMEOUT_MS", "999"},
+      {"send_ack_timeout_ms", "SEND_ACK_TIMEOUT_MS", "300001"},
       {"max_body_bytes", "MAX_BODY_BYTES", "1023"},
       {"max_body_bytes", "MAX_BODY_BYTES", "-5"},
       {"max_body_bytes", "MAX_BODY_BYTES", "1k"},
@@ -289,6 +291,7 @@ TEST_CASE("config.example.yaml documents every key with its default", "[config]"
   CHECK(c.qr_wait_ms == d.qr_wait_ms);
   CHECK(c.qr_first_ref_ms == d.qr_first_ref_ms);
   CHECK(c.qr_next_ref_ms == d.qr_next_ref_ms);
+  CHECK(c.send_ack_timeout_ms == d.send_ack_timeout_ms);
   CHECK(c.max_body_bytes == d.max_body_bytes);
   CHECK(c.log_level == d.log_level);
   CHECK(c.http_threads == d.http_threads);
@@ -296,13 +299,13 @@ TEST_CASE("config.example.yaml documents every key with its default", "[config]"
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   for (const char* key : {"internal_secret", "host", "port", "sessions_dir", "wa_url",
                           "noise_root_key", "wa_version", "device_os", "qr_wait_ms",
-                          "qr_first_ref_ms", "qr_next_ref_ms", "max_body_bytes", "log_level", "http_threads"}) {
+                          "qr_first_ref_ms", "qr_next_ref_ms", "send_ack_timeout_ms", "max_body_bytes", "log_level", "http_threads"}) {
     INFO(key);
     CHECK(std::regex_search(text, std::regex(std::string("\n") + key + ":")));
   }
   for (const char* env : {"INTERNAL_SECRET", "HOST", "PORT", "SESSIONS_DIR", "WA_URL",
                           "WA_NOISE_ROOT_KEY", "WA_VERSION", "WA_DEVICE_OS", "QR_WAIT_MS",
-                          "QR_FIRST_REF_MS", "QR_NEXT_REF_MS", "MAX_BODY_BYTES", "LOG_LEVEL", "HTTP_THREADS"}) {
+                          "QR_FIRST_REF_MS", "QR_NEXT_REF_MS", "SEND_ACK_TIMEOUT_MS", "MAX_BODY_BYTES", "LOG_LEVEL", "HTTP_THREADS"}) {
     INFO(env);
     CHECK(text.find(std::string("Env: ") + env) != std::string::npos);
   }

@@ -76,6 +76,14 @@ class FakeSessions : public SessionService {
     h.version = "0.1.0-test";
     return h;
   }
+  sidecar::SendOutcome send_text(const std::string& tenant, const std::string& to,
+                                 const std::string& message) override {
+    ++send_calls;
+    std::lock_guard<std::mutex> lock(mu_);
+    last_to = to;
+    last_message = message;
+    return next_send;
+  }
   void put(const SessionView& v) {
     std::lock_guard<std::mutex> lock(mu_);
     sessions_[v.tenant_id] = v;
@@ -83,6 +91,9 @@ class FakeSessions : public SessionService {
 
   std::atomic<int> create_calls{0};
   std::atomic<int> status_calls{0};
+  std::atomic<int> send_calls{0};
+  sidecar::SendOutcome next_send;
+  std::string last_to, last_message;
 
  private:
   std::mutex mu_;
@@ -401,8 +412,21 @@ TEST_CASE("router refuses every bad input with the documented status and code",
        "payload_too_large"},
       // --- routes and methods ---
       {"unknown route", "GET", "/nope", auth("acme"), "", "", 404, "not_found"},
-      {"POST /send does not exist", "POST", "/send", auth("acme"),
-       "{\"to\":\"1555\",\"text\":\"hi\"}", "application/json", 404, "not_found"},
+      {"send without message", "POST", "/send", auth("acme"),
+       "{\"to\":\"15551234567\",\"text\":\"hi\"}", "application/json", 400, "invalid_message"},
+      {"send with empty message", "POST", "/send", auth("acme"),
+       "{\"to\":\"15551234567\",\"message\":\"\"}", "application/json", 400, "invalid_message"},
+      {"send with numeric message", "POST", "/send", auth("acme"),
+       "{\"to\":\"15551234567\",\"message\":5}", "application/json", 400, "invalid_message"},
+      {"send without to", "POST", "/send", auth("acme"), "{\"message\":\"hi\"}",
+       "application/json", 400, "invalid_recipient"},
+      {"send with numeric to", "POST", "/send", auth("acme"),
+       "{\"to\":15551234567,\"message\":\"hi\"}", "application/json", 400, "invalid_recipient"},
+      {"send with array body", "POST", "/send", auth("acme"), "[]", "application/json", 400,
+       "invalid_json"},
+      {"send without tenant", "POST", "/send", auth(), "{\"to\":\"1\",\"message\":\"hi\"}",
+       "application/json", 400, "missing_tenant_id"},
+      {"GET /send", "GET", "/send", auth("acme"), "", "", 405, "method_not_allowed"},
       {"root", "GET", "/", auth(), "", "", 404, "not_found"},
       {"trailing slash", "GET", "/status/", auth("existing"), "", "", 404, "not_found"},
       {"case differs", "GET", "/Status", auth("existing"), "", "", 404, "not_found"},
@@ -425,12 +449,14 @@ TEST_CASE("router refuses every bad input with the documented status and code",
       check_error(res, c.status, c.code);
       if (c.status == 405) {
         const std::string path = c.path;
-        CHECK(res->get_header_value("Allow") == (path == "/session" ? "POST" : "GET, HEAD"));
+        const bool post_only = path == "/session" || path == "/send";
+        CHECK(res->get_header_value("Allow") == (post_only ? "POST" : "GET, HEAD"));
       } else {
         CHECK_FALSE(res->has_header("Allow"));
       }
       // A refused request never reaches the session layer.
       CHECK(server.fake.create_calls == 0);
+      CHECK(server.fake.send_calls == 0);
     }
   }
 }
@@ -826,4 +852,29 @@ TEST_CASE("the access log names method, path, status and tenant, never secrets o
   const json* get_status = find_key(by_tenant["nobody"], "status");
   REQUIRE(get_status != nullptr);
   CHECK(*get_status == 404);
+}
+
+TEST_CASE("POST /send passes the validated body to the service and maps its outcome",
+          "[http][router][send]") {
+  TestServer server;
+  auto client = server.client();
+  server.fake.next_send.kind = sidecar::SendOutcome::Kind::sent;
+  server.fake.next_send.message_id = "3EB0CCCCCCCCCCCCCCCCCC";
+  server.fake.next_send.to = "5511999999999@s.whatsapp.net";
+  server.fake.next_send.timestamp = 1700000000;
+  const json sent = check_success(
+      call(*client, "POST", "/send", auth("acme"),
+           "{\"to\":\"+55 11 99999-9999\",\"message\":\"hi \xF0\x9F\x91\x8B\"}", "application/json"),
+      200);
+  CHECK(sent.at("messageId") == "3EB0CCCCCCCCCCCCCCCCCC");
+  CHECK(sent.at("to") == "5511999999999@s.whatsapp.net");
+  CHECK(server.fake.send_calls == 1);
+  CHECK(server.fake.last_to == "+55 11 99999-9999");
+  CHECK(server.fake.last_message == "hi \xF0\x9F\x91\x8B");
+
+  server.fake.next_send = sidecar::SendOutcome{};
+  server.fake.next_send.kind = sidecar::SendOutcome::Kind::not_on_whatsapp;
+  check_error(call(*client, "POST", "/send", auth("acme"), "{\"to\":\"1555\",\"message\":\"x\"}",
+                   "application/json"),
+              422, "not_on_whatsapp");
 }
