@@ -279,6 +279,8 @@ void Client::handle_node(const Node& node) {
     // The server ends the stream; the socket close follows (§5 decoding hints).
     util::log::info("stream_end", tenant_);
     close_connection(After::reconnect_backoff);
+  } else if (tag == "message") {
+    handle_message(node);
   } else if (tag == "ack") {
     if (node.attr("class") == "message") handle_message_ack(node);
   } else if (tag == "receipt" || tag == "notification" || tag == "call") {

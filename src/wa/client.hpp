@@ -162,6 +162,9 @@ class Client : public std::enable_shared_from_this<Client> {
   void finish_send(std::shared_ptr<OutgoingSend> s, SendResult r);
   void handle_message_ack(const Node& ack);
 
+  // receiving (receive.cpp)
+  void handle_message(const Node& node);
+
   asio::io_context& io_;
   socket::WsConnector& ws_;
   std::shared_ptr<store::Store> store_;

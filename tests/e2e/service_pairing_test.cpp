@@ -162,9 +162,8 @@ TEST_CASE("e2e: /health counts sessions", "[e2e]") {
   CHECK(h.body["data"]["sessions"]["connected"] == 1);
 }
 
-// Hidden until the messaging layer lands (the client defers prekeys and <active/> to it; see
-// src/wa/client_events.cpp). Run with: e2e_tests "[post-login]"
-TEST_CASE("e2e: after login the service counts and uploads prekeys then goes active", "[.][post-login]") {
+TEST_CASE("e2e: after login the service counts and uploads prekeys then goes active",
+          "[e2e][post-login]") {
   ServiceRig rig;
   rig.pair_tenant("acme");
   auto& sim = rig.sim();

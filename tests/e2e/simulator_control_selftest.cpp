@@ -123,3 +123,31 @@ TEST_CASE("wa-simulator scan reports a service it cannot reach", "[sim]") {
   CHECK(p.stderr_text().find("cannot reach the service") != std::string::npos);
   CHECK(p.stderr_text().find("0123456789abcdef") == std::string::npos);
 }
+
+TEST_CASE("wa-simulator --contacts defines the contacts; a malformed list is refused", "[sim]") {
+  TempDir dir;
+  const uint16_t ws_port = free_port(), control_port = free_port();
+  ChildProcess p(WA_SIMULATOR_BIN,
+                 {"--port", std::to_string(ws_port), "--control-port", std::to_string(control_port),
+                  "--lid", "55544433322211", "--contacts", "15550000001/111222/0,3;15550000002/333444/0"},
+                 {}, dir.path() + "/sim");
+  REQUIRE(wait_until([&] { return p.stdout_text().find('\n') != std::string::npos; }));
+  httplib::Client c = control_client("http://127.0.0.1:" + std::to_string(control_port));
+  auto state = c.Get("/state");
+  REQUIRE(state);
+  json data = json::parse(state->body)["data"];
+  CHECK(data["lidUser"] == "55544433322211");
+  REQUIRE(data["contacts"].size() == 2);
+  CHECK(data["contacts"][0]["phone"] == "15550000001");
+  CHECK(data["contacts"][0]["lid"] == "111222");
+  CHECK(data["contacts"][0]["devices"] == json::array({0, 3}));
+  CHECK(data["contacts"][1]["devices"] == json::array({0}));
+  CHECK(data["faults"]["messageError"] == 0);
+  CHECK(data["faults"]["withholdAck"] == false);
+  CHECK(p.terminate() == 0);
+
+  ChildProcess bad(WA_SIMULATOR_BIN, {"--contacts", "15550000001/abc/0"}, {}, dir.path() + "/bad");
+  auto status = bad.wait_exit(10s);
+  REQUIRE(status);
+  CHECK(*status == 2);
+}

@@ -26,6 +26,10 @@ json error_json(const std::optional<PairingError>& e) {
   return {{"code", e->code}, {"text", e->text}, {"source", e->from_client ? "client" : "simulator"}};
 }
 
+json faults_json(const Simulator& sim) {
+  return {{"messageError", sim.message_error()}, {"withholdAck", sim.withhold_ack()}};
+}
+
 // How long POST /scan waits for the client's answer to pair-success.
 constexpr std::chrono::seconds kScanWait{15};
 
@@ -61,6 +65,9 @@ void register_control_routes(httplib::Server& server, Simulator& sim) {
   });
 
   server.Get("/state", [&sim](const httplib::Request&, httplib::Response& res) {
+    json contacts = json::array();
+    for (const SimContact& c : sim.contacts())
+      contacts.push_back({{"phone", c.phone}, {"lid", c.lid_user}, {"devices", c.devices}});
     json devices = json::array();
     for (const auto& d : sim.paired_devices())
       devices.push_back({{"phone", d.phone}, {"device", d.device}, {"jid", d.jid}, {"lid", d.lid}});
@@ -72,7 +79,56 @@ void register_control_routes(httplib::Server& server, Simulator& sim) {
                  {"connections", sim.connections()},
                  {"phoneNumber", sim.phone_number()},
                  {"pairedDevices", devices},
-                 {"lastPairingError", error_json(sim.last_pairing_error())}}}});
+                 {"lastPairingError", error_json(sim.last_pairing_error())},
+                 {"lidUser", sim.lid_user()},
+                 {"contacts", contacts},
+                 {"faults", faults_json(sim)}}}});
+  });
+
+  server.Get("/messages", [&sim](const httplib::Request&, httplib::Response& res) {
+    json messages = json::array();
+    for (const ReceivedMessage& m : sim.received_messages())
+      messages.push_back({{"id", m.id},
+                          {"to", m.to},
+                          {"peerRecipientPn", m.peer_recipient_pn},
+                          {"device", m.device},
+                          {"encType", m.enc_type},
+                          {"text", m.text},
+                          {"dsmDestination", m.dsm_destination},
+                          {"hadDeviceIdentity", m.had_device_identity},
+                          {"decryptError", m.decrypt_error},
+                          {"sender", m.sender}});
+    send_json(res, 200, {{"success", true}, {"data", {{"messages", messages}}}});
+  });
+
+  server.Post("/contact-message", [&sim](const httplib::Request& req, httplib::Response& res) {
+    json body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object() || !body.contains("from") ||
+        !body["from"].is_string() || !body.contains("text") || !body["text"].is_string())
+      return send_error(res, 400, "bad_request", "body must be JSON with string fields from and text");
+    std::string id;
+    if (auto why = sim.send_from_contact(body["from"].get<std::string>(),
+                                         body["text"].get<std::string>(), &id))
+      return send_error(res, 409, "not_delivered", *why);
+    send_json(res, 200, {{"success", true}, {"data", {{"id", id}}}});
+  });
+
+  server.Post("/faults", [&sim](const httplib::Request& req, httplib::Response& res) {
+    json body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object())
+      return send_error(res, 400, "bad_request", "body must be a JSON object");
+    if (body.contains("messageError")) {
+      const json& v = body["messageError"];
+      if (!(v.is_null() || (v.is_number_integer() && v.get<long long>() >= 0 && v.get<long long>() < 100000)))
+        return send_error(res, 400, "bad_request", "messageError must be a non-negative integer or null");
+      sim.set_message_error(v.is_null() ? 0 : v.get<int>());
+    }
+    if (body.contains("withholdAck")) {
+      if (!body["withholdAck"].is_boolean())
+        return send_error(res, 400, "bad_request", "withholdAck must be a boolean");
+      sim.set_withhold_ack(body["withholdAck"].get<bool>());
+    }
+    send_json(res, 200, {{"success", true}, {"data", faults_json(sim)}});
   });
 }
 

@@ -44,6 +44,7 @@ PayloadReading read_registration(const wa::proto::ClientPayload& p, uint32_t rev
   r.identity_pub = key32(d.eident());
   r.signed_pre_key_id = be_uint(d.eskeyid());
   r.signed_pre_key_pub = key32(d.eskeyval());
+  r.signed_pre_key_signature = util::to_bytes(d.eskeysig());
   r.app_revision = revision;
   return r;
 }

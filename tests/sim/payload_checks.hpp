@@ -15,6 +15,7 @@ struct Registration {
   uint32_t signed_pre_key_id = 0;
   util::curve::Key32 signed_pre_key_pub{};
   uint32_t app_revision = 0;  // userAgent.appVersion.tertiary
+  util::Bytes signed_pre_key_signature;  // added (issue 3): served in bundles before any upload
 };
 
 struct Login {

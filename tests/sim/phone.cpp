@@ -87,4 +87,30 @@ std::optional<std::string> Phone::check_device_sign(const SignedCompanion& sent,
   return std::nullopt;
 }
 
+std::optional<std::string> Phone::check_message_identity(const util::Bytes& raw,
+                                                        const util::Bytes& companion,
+                                                        uint32_t key_index) const {
+  wa::proto::ADVSignedDeviceIdentity account;
+  if (!account.ParseFromArray(raw.data(), static_cast<int>(raw.size())))
+    return "device-identity is not an ADVSignedDeviceIdentity";
+  if (!account.has_accountsignaturekey())
+    return "device-identity lacks accountSignatureKey (field 2 is required in messages)";
+  const util::Bytes key = util::to_bytes(account.accountsignaturekey());
+  if (key != identity_.pub_bytes()) return "device-identity accountSignatureKey is not the account's key";
+  wa::proto::ADVDeviceIdentity details;
+  if (!account.has_details() || !details.ParseFromString(account.details()))
+    return "device-identity details are not an ADVDeviceIdentity";
+  if (details.keyindex() != key_index)
+    return "device-identity key index " + std::to_string(details.keyindex()) +
+           " is not the sender's " + std::to_string(key_index);
+  const util::Bytes d = util::to_bytes(account.details());
+  if (!util::curve::verify(key, util::concat({&kAccountSigPrefix, &d, &companion}),
+                           util::to_bytes(account.accountsignature())))
+    return "device-identity accountSignature does not verify";
+  if (!util::curve::verify(companion, util::concat({&kDeviceSigPrefix, &d, &companion, &key}),
+                           util::to_bytes(account.devicesignature())))
+    return "device-identity deviceSignature does not verify with the sender's identity";
+  return std::nullopt;
+}
+
 }  // namespace sim

@@ -48,6 +48,16 @@ class Phone {
                                                const util::Bytes& reply_identity,
                                                const std::string& key_index_attr) const;
 
+  // Added (issue 3): checks the <device-identity> a companion attaches to messages with a pkmsg
+  // (§9): an ADVSignedDeviceIdentity INCLUDING accountSignatureKey = this phone's key, details
+  // with the companion's key index, the phone's account signature over
+  // 06 00 || details || companion identity, and the companion's deviceSignature over
+  // 06 01 || details || companion identity || phone identity.
+  // Returns std::nullopt when valid, otherwise the reason.
+  std::optional<std::string> check_message_identity(const util::Bytes& device_identity,
+                                                    const util::Bytes& companion_identity,
+                                                    uint32_t key_index) const;
+
  private:
   util::curve::KeyPair identity_;
   uint32_t raw_id_;

@@ -46,6 +46,7 @@ std::variant<PrekeyUpload, std::string> read_prekey_upload(
     uint32_t n = be_uint(*id);
     if (!seen.insert(n).second) return std::string("prekey id repeated in one upload");
     up.key_ids.push_back(n);
+    up.keys.emplace_back(n, util::curve::to_key32(*value));
   }
   if (up.key_ids.empty()) return std::string("list holds no prekey");
 
@@ -56,6 +57,8 @@ std::variant<PrekeyUpload, std::string> read_prekey_upload(
   auto ssig = child_bytes(*skey, "signature", 64);
   if (!sid || !sval || !ssig) return std::string("skey lacks id(3) / value(32) / signature(64)");
   up.signed_pre_key_id = be_uint(*sid);
+  up.signed_pre_key_pub = util::curve::to_key32(*sval);
+  up.signed_pre_key_signature = *ssig;
   // §8: signed prekey signature = Curve25519 signature by identity over 05 || pub.
   util::Bytes msg{0x05};
   msg.insert(msg.end(), sval->begin(), sval->end());

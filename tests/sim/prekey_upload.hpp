@@ -5,6 +5,8 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 #include <variant>
 #include "util/curve25519.hpp"
 #include "wa/binary/node.hpp"
@@ -16,6 +18,10 @@ struct PrekeyUpload {
   util::curve::Key32 identity_pub{};
   std::vector<uint32_t> key_ids;
   uint32_t signed_pre_key_id = 0;
+  // Added (issue 3): the server keeps the keys to hand them out in bundles (§9).
+  std::vector<std::pair<uint32_t, util::curve::Key32>> keys;  // one-time keys, in upload order
+  util::curve::Key32 signed_pre_key_pub{};
+  util::Bytes signed_pre_key_signature;
 };
 
 // Returns the upload, or a sentence saying which rule it breaks. The skey signature must verify

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <ctime>
+#include "bundle_fetch.hpp"
+#include "message_inbox.hpp"
 #include "prekey_upload.hpp"
+#include "usync_answer.hpp"
 #include "util/crypto.hpp"
 #include "wa/binary/codec.hpp"
 
@@ -115,6 +118,7 @@ void SimConnection::on_registration(const Registration& r) {
   phase_ = Phase::unpaired;
   identity_pub_ = r.identity_pub;
   registration_id_ = r.registration_id;
+  registration_ = r;
   ctx_.state.registration_seen();
 
   // §6 step 1: <iq from=s.whatsapp.net type="set" id=ID><pair-device><ref>R</ref>…</pair-device></iq>
@@ -169,6 +173,18 @@ void SimConnection::on_node(const Node& node) {
     return;
   }
   ctx_.state.add_stanza(node.tag);
+  if (node.tag == "message") {
+    if (phase_ != Phase::logged_in) {
+      ctx_.state.add_anomaly("<message> before login");
+      return;
+    }
+    // §9: the server answers every client message with <ack class="message"> (unless withheld).
+    auto sender = ctx_.state.find_device(device_->phone, device_->device);
+    if (!sender) return;
+    if (auto ack = receive_message(node, *sender, ctx_.phone, ctx_.directory,
+                                   ctx_.state, now_unix()))
+      send_node(*ack);
+  }
 }
 
 void SimConnection::on_client_iq(const Node& iq) {
@@ -190,8 +206,9 @@ void SimConnection::on_client_iq(const Node& iq) {
   if (phase_ != Phase::logged_in) return reply_error(iq, 401, "not-authorized");
 
   if (xmlns == "encrypt" && type == "get" && child == "count") {
+    // Uploaded one-time keys still on the server: bundle fetches consume them (§8, §9).
     auto d = ctx_.state.find_device(device_->phone, device_->device);
-    const int n = d ? d->prekeys_uploaded : 0;
+    const int n = d ? d->prekeys_available : 0;
     return reply_result(iq, NodeList{Node("count", {{"value", std::to_string(n)}})});
   }
   if (xmlns == "encrypt" && type == "set" && iq.child("registration")) {
@@ -201,9 +218,24 @@ void SimConnection::on_client_iq(const Node& iq) {
       return reply_error(iq, 400, "bad-request");
     }
     const int n = static_cast<int>(std::get<PrekeyUpload>(upload).key_ids.size());
-    ctx_.state.add_prekeys(device_->phone, device_->device, n);
+    ctx_.state.store_upload(device_->phone, device_->device, std::get<PrekeyUpload>(upload));
     ctx_.state.add_history("prekeys:" + std::to_string(n));
     return reply_result(iq);
+  }
+  if (xmlns == "usync" && type == "get" && child == "usync") {
+    std::vector<std::string> problems;
+    Node answer = answer_usync(*iq.child("usync"), ctx_.directory, ctx_.state.devices(), now_unix(),
+                               problems);
+    for (const auto& p : problems) ctx_.state.add_anomaly(p);
+    return reply_result(iq, NodeList{std::move(answer)});
+  }
+  if (xmlns == "encrypt" && type == "get" && child == "key") {
+    auto requester = ctx_.state.find_device(device_->phone, device_->device);
+    std::vector<std::string> problems;
+    Node list = answer_key_fetch(*iq.child("key"), ctx_.directory, ctx_.state,
+                                 requester.value_or(*device_), problems);
+    for (const auto& p : problems) ctx_.state.add_anomaly(p);
+    return reply_result(iq, NodeList{std::move(list)});
   }
   if (xmlns == "passive" && type == "set" && (child == "active" || child == "passive")) {
     ctx_.state.add_history(child);
@@ -277,6 +309,12 @@ void SimConnection::on_pair_reply(const Node& iq, const PendingPair& pending) {
   d.noise_pub = util::Bytes(client_static_.begin(), client_static_.end());
   d.identity_pub = util::Bytes(identity_pub_.begin(), identity_pub_.end());
   d.registration_id = registration_id_;
+  d.key_index = pending.signed_companion.key_index;
+  // Until the first upload, bundles carry the signed prekey the device registered with (§4).
+  d.signed_pre_key_id = registration_.signed_pre_key_id;
+  d.signed_pre_key_pub = util::Bytes(registration_.signed_pre_key_pub.begin(),
+                                     registration_.signed_pre_key_pub.end());
+  d.signed_pre_key_signature = registration_.signed_pre_key_signature;
   ctx_.state.add_device(d);
   ctx_.state.add_history("paired");
   out.paired = true;

@@ -1,6 +1,7 @@
 // One client connection as the WhatsApp server sees it: Noise XX responder (§2, §3), the
 // ClientPayload verdict (§4), pair-device / pair-success / pair-device-sign / 515 (§6), login
-// <success>/<failure> and the post-login iqs (§8).
+// <success>/<failure> and the post-login iqs (§8); usync, prekey bundle fetches and text
+// <message>s with their server ack (§9).
 // No I/O of its own: it is fed WebSocket messages and sends through ConnectionIo. All calls
 // happen on the simulator's io thread.
 #pragma once
@@ -39,6 +40,11 @@ class SimConnection {
   // connection cannot take it.
   std::optional<std::string> deliver_pair_success(const QrFields& qr, const PhoneFaults& faults);
   void close_now();
+  // Added (issue 3): the companion logged in on this connection, and sending it a stanza.
+  std::optional<PairedDevice> logged_in_device() const {
+    return phase_ == Phase::logged_in ? device_ : std::nullopt;
+  }
+  void deliver(const wa::Node& node) { send_node(node); }
 
  private:
   enum class Phase { await_hello, await_finish, unpaired, logged_in, closing };
@@ -76,6 +82,7 @@ class SimConnection {
   // Unpaired connection (registration payload).
   util::curve::Key32 identity_pub_{};
   uint32_t registration_id_ = 0;
+  Registration registration_;
   std::vector<std::string> refs_;
   std::string pair_device_iq_;
   std::map<std::string, PendingPair> pending_pairs_;  // pair-success iq id -> what was sent

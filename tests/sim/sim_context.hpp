@@ -1,7 +1,9 @@
 // Everything the simulator's connections share: options, the server's Noise identity and
-// certificate authority, the simulated phone and the observed state.
+// certificate authority, the simulated phone, the users and devices the server knows
+// (directory) and the observed state.
 #pragma once
 #include "cert_authority.hpp"
+#include "directory.hpp"
 #include "phone.hpp"
 #include "sim_state.hpp"
 #include "simulator.hpp"
@@ -15,11 +17,13 @@ struct SimContext {
         server_static(util::curve::KeyPair::generate()),
         ca(options.root_private_key
                ? CertAuthority(util::curve::KeyPair::from_private(*options.root_private_key))
-               : CertAuthority()) {}
+               : CertAuthority()),
+        directory(options, phone) {}
   SimOptions options;
   util::curve::KeyPair server_static;  // the server's Noise static key, certified by the leaf
   CertAuthority ca;                    // root -> intermediate -> leaf (§3)
   Phone phone;                         // touched on the io thread only
+  Directory directory;                 // users, devices, simulated Signal devices; io thread only
   SimState state;                      // thread-safe
 };
 

@@ -22,6 +22,7 @@ uint16_t SimState::next_device_id() { Lock l(mu_); return next_device_++; }
 void SimState::add_device(PairedDevice d) {
   Lock l(mu_);
   // Re-pairing the same device id replaces the record (the phone unlinked the old one).
+  pools_.erase({d.phone, d.device});  // a re-paired device starts without server-side keys
   for (auto& existing : devices_) {
     if (existing.phone == d.phone && existing.device == d.device) {
       existing = std::move(d);
@@ -38,11 +39,61 @@ std::optional<PairedDevice> SimState::find_device(const std::string& phone, uint
   return std::nullopt;
 }
 
-void SimState::add_prekeys(const std::string& phone, uint32_t device, int n) {
+void SimState::store_upload(const std::string& phone, uint32_t device, const PrekeyUpload& up) {
   Lock l(mu_);
-  for (auto& d : devices_)
-    if (d.phone == phone && d.device == device) d.prekeys_uploaded += n;
+  for (auto& d : devices_) {
+    if (d.phone != phone || d.device != device) continue;
+    auto& pool = pools_[{phone, device}];
+    for (const auto& [id, pub] : up.keys) pool[id] = pub;
+    d.prekeys_uploaded += static_cast<int>(up.keys.size());
+    d.prekeys_available = static_cast<int>(pool.size());
+    d.signed_pre_key_id = up.signed_pre_key_id;
+    d.signed_pre_key_pub = util::Bytes(up.signed_pre_key_pub.begin(), up.signed_pre_key_pub.end());
+    d.signed_pre_key_signature = up.signed_pre_key_signature;
+  }
 }
+
+std::optional<PreKeyBundle> SimState::take_companion_bundle(const std::string& phone,
+                                                            uint32_t device) {
+  Lock l(mu_);
+  for (auto& d : devices_) {
+    if (d.phone != phone || d.device != device) continue;
+    PreKeyBundle b;
+    b.registration_id = d.registration_id;
+    b.identity = util::curve::to_key32(d.identity_pub);
+    b.signed_pre_key_id = d.signed_pre_key_id;
+    b.signed_pre_key = util::curve::to_key32(d.signed_pre_key_pub);
+    b.signed_pre_key_signature = d.signed_pre_key_signature;
+    auto& pool = pools_[{phone, device}];
+    if (!pool.empty()) {
+      b.pre_key = *pool.begin();
+      pool.erase(pool.begin());
+    }
+    d.prekeys_available = static_cast<int>(pool.size());
+    return b;
+  }
+  return std::nullopt;
+}
+
+void SimState::add_received(const std::vector<ReceivedMessage>& batch) {
+  {
+    Lock l(mu_);
+    received_.insert(received_.end(), batch.begin(), batch.end());
+  }
+  cv_.notify_all();
+}
+
+std::vector<ReceivedMessage> SimState::received() const { Lock l(mu_); return received_; }
+
+bool SimState::wait_received(size_t n, std::chrono::milliseconds timeout) const {
+  std::unique_lock<std::mutex> l(mu_);
+  return cv_.wait_for(l, timeout, [&] { return received_.size() >= n; });
+}
+
+void SimState::set_message_error(int code) { Lock l(mu_); message_error_ = code; }
+int SimState::message_error() const { Lock l(mu_); return message_error_; }
+void SimState::set_withhold_ack(bool w) { Lock l(mu_); withhold_ack_ = w; }
+bool SimState::withhold_ack() const { Lock l(mu_); return withhold_ack_; }
 
 void SimState::begin_scan() {
   Lock l(mu_);

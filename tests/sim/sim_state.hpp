@@ -3,10 +3,13 @@
 #pragma once
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
+#include "prekey_bundle.hpp"
+#include "prekey_upload.hpp"
 #include "simulator.hpp"
 
 namespace sim {
@@ -28,7 +31,21 @@ class SimState {
   uint16_t next_device_id();  // device ids of the one simulated account: 2, 3, ...
   void add_device(PairedDevice d);
   std::optional<PairedDevice> find_device(const std::string& phone, uint32_t device) const;
-  void add_prekeys(const std::string& phone, uint32_t device, int n);
+  // The server's copy of a companion's prekey upload (§8): one-time keys join its pool (same id
+  // replaces), the signed prekey replaces the previous one.
+  void store_upload(const std::string& phone, uint32_t device, const PrekeyUpload& upload);
+  // A paired companion's bundle (§9), consuming its lowest pooled one-time key; nullopt when the
+  // device is not paired.
+  std::optional<PreKeyBundle> take_companion_bundle(const std::string& phone, uint32_t device);
+
+  // Messages and faults (issue 3).
+  void add_received(const std::vector<ReceivedMessage>& batch);
+  std::vector<ReceivedMessage> received() const;
+  bool wait_received(size_t n, std::chrono::milliseconds timeout) const;
+  void set_message_error(int code);
+  int message_error() const;
+  void set_withhold_ack(bool withhold);
+  bool withhold_ack() const;
 
   // The latest scan: begin_scan() resets the outcome; finish_scan() records the answer.
   void begin_scan();
@@ -55,6 +72,11 @@ class SimState {
   std::optional<PairingError> last_error_;
   PairingOutcome outcome_;
   std::vector<std::string> history_, iqs_, stanzas_, anomalies_, refs_;
+  // (phone, device) -> uploaded one-time prekeys not yet handed out, by id.
+  std::map<std::pair<std::string, uint32_t>, std::map<uint32_t, util::curve::Key32>> pools_;
+  std::vector<ReceivedMessage> received_;
+  int message_error_ = 0;
+  bool withhold_ack_ = false;
 };
 
 }  // namespace sim

@@ -3,6 +3,7 @@
 // sim_connection.cpp; this file only routes bytes and keeps the connection table.
 #include "simulator.hpp"
 
+#include <ctime>
 #include <future>
 #include <map>
 #include <stdexcept>
@@ -12,6 +13,7 @@
 #include <websocketpp/server.hpp>
 #include <httplib.h>
 
+#include "contact_message.hpp"
 #include "control_api.hpp"
 #include "qr_code.hpp"
 #include "sim_connection.hpp"
@@ -204,6 +206,42 @@ std::optional<std::string> Simulator::scan(const std::string& qr, const ScanOpti
   }
 }
 
+std::optional<std::string> Simulator::send_from_contact(const std::string& device_jid,
+                                                        const std::string& text,
+                                                        std::string* message_id) {
+  auto from = wa::Jid::parse(device_jid);
+  if (!from) return std::string("not a JID: " + device_jid);
+  if (!impl_->running) return std::string("the simulator is not running");
+  Impl& d = *impl_;
+  const std::string id = new_message_id();
+  try {
+    auto result = d.on_io_thread<std::optional<std::string>>(
+        [&d, f = *from, text, id]() -> std::optional<std::string> {
+          std::string why = "no companion is logged in";
+          int delivered = 0;
+          for (auto& [h, conn] : d.conns) {
+            auto companion = conn->logged_in_device();
+            if (!companion) continue;
+            auto msg = contact_message(d.ctx.directory, f, *companion, text, id,
+                                       static_cast<int64_t>(std::time(nullptr)));
+            if (auto* node = std::get_if<wa::Node>(&msg)) {
+              conn->deliver(*node);
+              ++delivered;
+            } else {
+              why = std::get<std::string>(msg);
+            }
+          }
+          if (delivered == 0) return why;
+          d.ctx.state.add_history("contact-message-sent");
+          return std::nullopt;
+        });
+    if (!result && message_id) *message_id = id;
+    return result;
+  } catch (const std::exception& e) {
+    return std::string(e.what());
+  }
+}
+
 void Simulator::disconnect_all() {
   if (!impl_->running) return;
   Impl& d = *impl_;
@@ -232,5 +270,18 @@ std::vector<std::string> Simulator::last_issued_refs() const {
 std::vector<std::string> Simulator::received_iqs() const { return impl_->ctx.state.iqs(); }
 std::vector<std::string> Simulator::received_stanzas() const { return impl_->ctx.state.stanzas(); }
 std::vector<std::string> Simulator::anomalies() const { return impl_->ctx.state.anomalies(); }
+
+std::vector<ReceivedMessage> Simulator::received_messages() const {
+  return impl_->ctx.state.received();
+}
+bool Simulator::wait_for_messages(size_t n, std::chrono::milliseconds timeout) const {
+  return impl_->ctx.state.wait_received(n, timeout);
+}
+void Simulator::set_message_error(int code) { impl_->ctx.state.set_message_error(code); }
+void Simulator::set_withhold_ack(bool withhold) { impl_->ctx.state.set_withhold_ack(withhold); }
+int Simulator::message_error() const { return impl_->ctx.state.message_error(); }
+bool Simulator::withhold_ack() const { return impl_->ctx.state.withhold_ack(); }
+const std::vector<SimContact>& Simulator::contacts() const { return impl_->ctx.options.contacts; }
+const std::string& Simulator::lid_user() const { return impl_->ctx.options.lid_user; }
 
 }  // namespace sim

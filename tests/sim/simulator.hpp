@@ -13,6 +13,15 @@
 
 namespace sim {
 
+// Added (issue 3): a WhatsApp user the server knows besides the simulated account, with the
+// devices it has linked. Every device is simulated: its own Signal identity, signed prekey and
+// one-time prekeys; it decrypts what it is sent and records the plaintext.
+struct SimContact {
+  std::string phone;                // digits, the PN user
+  std::string lid_user;             // the LID user
+  std::vector<uint16_t> devices;    // device ids; 0 is the contact's phone
+};
+
 struct SimOptions {
   std::string host = "127.0.0.1";
   uint16_t ws_port = 0;         // 0 picks a free port
@@ -28,6 +37,11 @@ struct SimOptions {
   // A fixed Noise root private key (32 bytes); random when unset. Lets a service keep one
   // WA_NOISE_ROOT_KEY across simulator restarts (docker compose demo).
   std::optional<util::curve::Key32> root_private_key;
+  // Added (issue 3): the contacts the server knows (usync, bundles, message delivery).
+  std::vector<SimContact> contacts = {SimContact{"15557654321", "987654321098765", {0, 7}}};
+  // Added: one-time prekeys each simulated device publishes (contacts' devices, own phone).
+  // A bundle fetch consumes one; once they are gone bundles carry no one-time key.
+  int prekeys_per_device = 20;
 };
 
 // Faults the phone can inject when it "scans" a QR.
@@ -46,6 +60,26 @@ struct PairedDevice {
   util::Bytes identity_pub;
   uint32_t registration_id = 0;
   int prekeys_uploaded = 0;  // total one-time prekeys the device uploaded
+  // Added (issue 3).
+  uint32_t key_index = 0;          // ADV key index the phone gave it (usync key-index)
+  int prekeys_available = 0;       // uploaded one-time prekeys not yet handed out in a bundle
+  uint32_t signed_pre_key_id = 0;  // latest signed prekey (registration, then uploads)
+  util::Bytes signed_pre_key_pub;
+  util::Bytes signed_pre_key_signature;
+};
+
+// Added (issue 3): what one simulated recipient device made of one <message> (PROTOCOL.md §9).
+struct ReceivedMessage {
+  std::string id;                  // the stanza's id
+  std::string to;                  // the stanza's to attribute (bare JID as sent)
+  std::string peer_recipient_pn;   // the stanza's peer_recipient_pn ("" when absent)
+  std::string device;              // the <to jid> this entry is for, as sent
+  std::string enc_type;            // "pkmsg" or "msg" (as sent)
+  std::string text;                // conversation / extendedTextMessage.text (of the DSM's message)
+  std::string dsm_destination;     // deviceSentMessage.destinationJID; "" when not a DSM
+  bool had_device_identity = false;
+  std::string decrypt_error;       // "" when decrypted, unpadded and parsed
+  std::string sender;              // the sending companion, "PHONE:DEV@s.whatsapp.net"
 };
 
 // Added: why the latest pairing failed.
@@ -106,6 +140,30 @@ class Simulator {
   std::vector<std::string> anomalies() const;
   // Closes every open connection (the service should reconnect).
   void disconnect_all();
+
+  // Added (issue 3): messages and faults.
+  // One entry per <to> device of every <message> the server accepted, in arrival order.
+  std::vector<ReceivedMessage> received_messages() const;
+  // Blocks until at least n entries exist or `timeout` passes; true when they exist.
+  bool wait_for_messages(size_t n, std::chrono::milliseconds timeout) const;
+  // From now on, messages are refused with <ack class="message" error=CODE/> (e.g. 479, 463,
+  // 500) and not delivered; 0 clears it.
+  void set_message_error(int code);
+  // From now on, messages are delivered but never acked (the sender cannot know); false clears.
+  void set_withhold_ack(bool withhold);
+  int message_error() const;
+  bool withhold_ack() const;
+  // A contact's simulated device (e.g. "987654321098765:7@lid" or the PN form) sends `text` to
+  // every logged-in companion it has a session with (it decrypted a pkmsg from it), as
+  // <message from=DEVICE_LID sender_pn=PN><enc type="msg">. Returns std::nullopt when delivered
+  // to at least one companion (the id in *message_id), otherwise why not.
+  // Replies are what end the sender's pkmsg phase: libsignal sends PreKeySignalMessages until it
+  // has decrypted a message from the peer.
+  std::optional<std::string> send_from_contact(const std::string& device_jid, const std::string& text,
+                                               std::string* message_id = nullptr);
+  // Contact information (from the options): the known users besides the account.
+  const std::vector<SimContact>& contacts() const;
+  const std::string& lid_user() const;  // the account's own LID user
 
  private:
   struct Impl;

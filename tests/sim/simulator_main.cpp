@@ -1,6 +1,7 @@
 // wa-simulator: the WhatsApp-server simulator as a program, so the service can be tried without a
 // phone.
 //   wa-simulator [--host 127.0.0.1] [--port 9000] [--control-port 9001] [--phone 15551234567]
+//                [--lid 123456789012345] [--contacts PHONE/LID/DEV,DEV;…]
 //       serves until SIGINT/SIGTERM; prints one JSON line {wsUrl, controlUrl, noiseRootKey}.
 //   wa-simulator scan --tenant T [--sidecar http://127.0.0.1:3000] [--secret S]
 //                     [--control http://127.0.0.1:9001]
@@ -10,6 +11,7 @@
 #include <iostream>
 #include <map>
 #include <string>
+#include <vector>
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>
@@ -23,7 +25,8 @@ using nlohmann::json;
 int usage() {
   std::cerr << "usage:\n"
                "  wa-simulator [--host 127.0.0.1] [--port 9000] [--control-port 9001]"
-               " [--phone 15551234567]\n"
+               " [--phone 15551234567] [--lid 123456789012345]\n"
+               "               [--contacts PHONE/LID/DEV,DEV;...]  (default 15557654321/987654321098765/0,7)\n"
                "               [--root-private-key HEX]  (fixed Noise root; random otherwise)\n"
                "  wa-simulator scan --tenant T [--sidecar http://127.0.0.1:3000] [--secret S]"
                " [--control http://127.0.0.1:9001]\n"
@@ -53,6 +56,40 @@ bool parse_port(const std::string& text, uint16_t* out) {
   }
 }
 
+bool all_digits(const std::string& s) {
+  return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
+}
+
+// "PHONE/LID/DEV,DEV;PHONE/LID/DEV" → contacts; false on any malformed part.
+bool parse_contacts(const std::string& text, std::vector<sim::SimContact>* out) {
+  out->clear();
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(';', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string part = text.substr(start, end - start);
+    const size_t a = part.find('/'), b = a == std::string::npos ? a : part.find('/', a + 1);
+    if (b == std::string::npos) return false;
+    sim::SimContact c;
+    c.phone = part.substr(0, a);
+    c.lid_user = part.substr(a + 1, b - a - 1);
+    if (!all_digits(c.phone) || !all_digits(c.lid_user)) return false;
+    std::string devs = part.substr(b + 1);
+    size_t ds = 0;
+    while (ds <= devs.size()) {
+      size_t de = devs.find(',', ds);
+      if (de == std::string::npos) de = devs.size();
+      const std::string d = devs.substr(ds, de - ds);
+      if (!all_digits(d) || d.size() > 3 || std::stoul(d) > 99) return false;
+      c.devices.push_back(static_cast<uint16_t>(std::stoul(d)));
+      ds = de + 1;
+    }
+    out->push_back(std::move(c));
+    start = end + 1;
+  }
+  return !out->empty();
+}
+
 int serve(const std::map<std::string, std::string>& flags) {
   sim::SimOptions o;
   o.ws_port = 9000;
@@ -60,6 +97,13 @@ int serve(const std::map<std::string, std::string>& flags) {
   for (const auto& [k, v] : flags) {
     if (k == "host") o.host = v;
     else if (k == "phone") o.phone_number = v;
+    else if (k == "lid") o.lid_user = v;
+    else if (k == "contacts") {
+      if (!parse_contacts(v, &o.contacts)) {
+        std::cerr << "wa-simulator: --contacts takes PHONE/LID/DEV,DEV;… (digits only)\n";
+        return 2;
+      }
+    }
     else if (k == "port") { if (!parse_port(v, &o.ws_port)) return usage(); }
     else if (k == "control-port") { if (!parse_port(v, &o.control_port)) return usage(); }
     else if (k == "root-private-key") {
@@ -72,8 +116,8 @@ int serve(const std::map<std::string, std::string>& flags) {
     }
     else return usage();
   }
-  if (o.phone_number.empty() || o.phone_number.find_first_not_of("0123456789") != std::string::npos) {
-    std::cerr << "wa-simulator: --phone must be digits only\n";
+  if (!all_digits(o.phone_number) || !all_digits(o.lid_user)) {
+    std::cerr << "wa-simulator: --phone and --lid must be digits only\n";
     return 2;
   }
 

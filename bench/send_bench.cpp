@@ -1,0 +1,224 @@
+// POST /send benchmark (issue 3): the real wa-sidecar against wa-simulator on this machine.
+//
+//   build/bench/send_bench [--requests 2000] [--tenants 8] [--concurrency 1,16,64]
+//
+// It starts wa-simulator and wa-sidecar as child processes on free loopback ports, pairs
+// `--tenants` tenants (each a new linked device of the simulated account), then measures:
+//   * the first send of each tenant to the simulator's contact (no Signal sessions yet: user
+//     lookup, device lists, prekey bundles, X3DH for three devices);
+//   * steady-state latency of POST /send (p50, p99, max) at each concurrency, the requests
+//     spread over the tenants, sessions existing;
+//   * throughput, and messages per CPU-second of the wa-sidecar process (utime+stime from
+//     /proc), i.e. messages per second per core.
+// Prints a Markdown table for bench/RESULTS.md. Every loop is bounded; traffic stays on
+// 127.0.0.1.
+#include <httplib.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "child_process.hpp"
+
+using json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+const std::string kSecret = "bench-internal-secret-0123456789";
+
+uint16_t free_port() {
+  httplib::Server probe;
+  int port = probe.bind_to_any_port("127.0.0.1");
+  return static_cast<uint16_t>(port);
+}
+
+double cpu_seconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Fields after the ")" of the command name: state is field 3; utime 14, stime 15.
+  auto close = content.rfind(')');
+  std::istringstream rest(content.substr(close + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14 || i == 15) ticks += std::stod(field);
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+bool wait_for(const std::function<bool()>& pred, std::chrono::seconds limit) {
+  auto deadline = Clock::now() + limit;
+  while (Clock::now() < deadline) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+httplib::Headers headers(const std::string& tenant) {
+  httplib::Headers h{{"X-Internal-Secret", kSecret}};
+  if (!tenant.empty()) h.emplace("X-Tenant-Id", tenant);
+  return h;
+}
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t i = static_cast<size_t>(p * (v.size() - 1) + 0.5);
+  return v[std::min(i, v.size() - 1)];
+}
+
+std::string arg(int argc, char** argv, const std::string& name, const std::string& def) {
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (argv[i] == "--" + name) return argv[i + 1];
+  }
+  return def;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int requests = std::stoi(arg(argc, argv, "requests", "2000"));
+  const int tenants = std::stoi(arg(argc, argv, "tenants", "8"));
+  std::vector<int> levels;
+  {
+    std::stringstream ss(arg(argc, argv, "concurrency", "1,16,64"));
+    for (std::string x; std::getline(ss, x, ',');) levels.push_back(std::stoi(x));
+  }
+  char tmpl[] = "/tmp/wa-bench-XXXXXX";
+  const std::string dir = mkdtemp(tmpl);
+
+  const uint16_t ws_port = free_port(), control_port = free_port(), http_port = free_port();
+  e2e::ChildProcess simulator(WA_SIMULATOR_BIN,
+                              {"--port", std::to_string(ws_port), "--control-port",
+                               std::to_string(control_port)},
+                              {}, dir + "/simulator");
+  json sim_info;
+  if (!wait_for([&] {
+        std::istringstream lines(simulator.stdout_text());
+        std::string first;
+        if (!std::getline(lines, first)) return false;
+        sim_info = json::parse(first, nullptr, false);
+        return sim_info.is_object();
+      }, std::chrono::seconds(10))) {
+    std::cerr << "simulator did not start\n";
+    return 1;
+  }
+  e2e::ChildProcess sidecar(WA_SIDECAR_BIN, {},
+                            {{"INTERNAL_SECRET", kSecret},
+                             {"HOST", "127.0.0.1"},
+                             {"PORT", std::to_string(http_port)},
+                             {"SESSIONS_DIR", dir + "/sessions"},
+                             {"WA_URL", sim_info["wsUrl"].get<std::string>()},
+                             {"WA_NOISE_ROOT_KEY", sim_info["noiseRootKey"].get<std::string>()},
+                             {"LOG_LEVEL", "warn"},
+                             {"HTTP_THREADS", "80"}},
+                            dir + "/sidecar");
+  httplib::Client api("127.0.0.1", http_port);
+  httplib::Client control("127.0.0.1", control_port);
+  if (!wait_for([&] { return static_cast<bool>(api.Get("/health", headers(""))); },
+                std::chrono::seconds(10))) {
+    std::cerr << "sidecar did not start\n";
+    return 1;
+  }
+
+  // Pair the tenants.
+  for (int t = 0; t < tenants; ++t) {
+    const std::string tenant = "bench" + std::to_string(t);
+    auto created = api.Post("/session", headers(tenant), "{}", "application/json");
+    if (!created) return 1;
+    std::string qr = json::parse(created->body)["data"]["qr"];
+    auto scanned = control.Post("/scan", json{{"qr", qr}}.dump(), "application/json");
+    if (!scanned || scanned->status != 200) {
+      std::cerr << "scan failed for " << tenant << "\n";
+      return 1;
+    }
+    if (!wait_for([&] {
+          auto st = api.Get("/status", headers(tenant));
+          return st && json::parse(st->body)["data"]["status"] == "connected";
+        }, std::chrono::seconds(15))) {
+      std::cerr << tenant << " did not connect\n";
+      return 1;
+    }
+  }
+  // Give each tenant's post-login prekey upload time to finish before measuring.
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+
+  json contacts = json::parse(control.Get("/state")->body);
+  std::string contact = "15557654321";
+  if (contacts.contains("contacts") && !contacts["contacts"].empty())
+    contact = contacts["contacts"][0].value("phone", contact);
+  const std::string body = json{{"to", contact}, {"message", "benchmark message"}}.dump();
+
+  auto send_once = [&](httplib::Client& c, const std::string& tenant) -> double {
+    auto t0 = Clock::now();
+    auto r = c.Post("/send", headers(tenant), body, "application/json");
+    double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    if (!r || r->status != 200) return -1;
+    return ms;
+  };
+
+  // First send per tenant: new Signal sessions.
+  std::vector<double> first;
+  for (int t = 0; t < tenants; ++t) {
+    httplib::Client c("127.0.0.1", http_port);
+    double ms = send_once(c, "bench" + std::to_string(t));
+    if (ms < 0) {
+      std::cerr << "first send failed\n" << sidecar.stderr_text().substr(0, 4000);
+      return 1;
+    }
+    first.push_back(ms);
+  }
+
+  std::cout << "| concurrency | requests | p50 ms | p99 ms | max ms | msg/s | msg per CPU-second |\n"
+               "|---|---|---|---|---|---|---|\n";
+  for (int level : levels) {
+    std::vector<std::vector<double>> per_thread(level);
+    std::atomic<int> next{0}, failures{0};
+    const double cpu0 = cpu_seconds(sidecar.pid());
+    auto t0 = Clock::now();
+    std::vector<std::thread> threads;
+    for (int i = 0; i < level; ++i) {
+      threads.emplace_back([&, i] {
+        httplib::Client c("127.0.0.1", http_port);
+        c.set_keep_alive(true);
+        for (int n = next++; n < requests; n = next++) {
+          double ms = send_once(c, "bench" + std::to_string(n % tenants));
+          if (ms < 0) ++failures;
+          else per_thread[i].push_back(ms);
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
+    const double cpu = cpu_seconds(sidecar.pid()) - cpu0;
+    std::vector<double> all;
+    for (auto& v : per_thread) all.insert(all.end(), v.begin(), v.end());
+    char line[256];
+    std::snprintf(line, sizeof line, "| %d | %zu (%d failed) | %.2f | %.2f | %.2f | %.0f | %.0f |\n",
+                  level, all.size(), failures.load(), percentile(all, 0.5), percentile(all, 0.99),
+                  percentile(all, 1.0), all.size() / wall, cpu > 0 ? all.size() / cpu : 0.0);
+    std::cout << line << std::flush;
+  }
+  char line[256];
+  std::snprintf(line, sizeof line,
+                "\nFirst send to a new contact (3 devices, new sessions), %d tenants: "
+                "p50 %.2f ms, max %.2f ms\n",
+                tenants, percentile(first, 0.5), percentile(first, 1.0));
+  std::cout << line;
+  sidecar.terminate();
+  simulator.terminate();
+  std::filesystem::remove_all(dir);
+  return 0;
+}

@@ -1,0 +1,135 @@
+#include "sim_device.hpp"
+
+#include <signal/protocol.h>
+#include <signal/session_cipher.h>
+
+#include "util/crypto.hpp"
+#include "util/signal_crypto_provider.hpp"
+
+namespace sim {
+namespace {
+
+// libsignal's registration ids are 14-bit, 1..16380 (key_helper); WhatsApp sends them in 4 bytes.
+uint32_t random_registration_id() { return 1 + util::crypto::random_u32() % 16380; }
+
+constexpr uint32_t kSignedPreKeyId = 1;  // WM keeps signed prekey id 1 forever (§8)
+
+struct Cipher {
+  session_cipher* c = nullptr;
+  Cipher(signal_protocol_store_context* store, const signal::Address& remote) {
+    signal::check(session_cipher_create(&c, store, remote.get(), util::libsignal::context()),
+                  "session_cipher_create");
+  }
+  ~Cipher() { session_cipher_free(c); }
+  Cipher(const Cipher&) = delete;
+  Cipher& operator=(const Cipher&) = delete;
+};
+
+}  // namespace
+
+std::string signal_error_name(int code) {
+  switch (code) {
+    case SG_ERR_DUPLICATE_MESSAGE: return "duplicate message (old counter)";
+    case SG_ERR_INVALID_KEY: return "invalid key";
+    case SG_ERR_INVALID_KEY_ID: return "unknown prekey id";
+    case SG_ERR_INVALID_MAC: return "bad MAC";
+    case SG_ERR_INVALID_MESSAGE: return "invalid message";
+    case SG_ERR_INVALID_VERSION: return "invalid version";
+    case SG_ERR_LEGACY_MESSAGE: return "legacy message";
+    case SG_ERR_NO_SESSION: return "no session";
+    case SG_ERR_UNTRUSTED_IDENTITY: return "untrusted identity";
+    case SG_ERR_INVALID_PROTO_BUF: return "invalid protobuf";
+    default: return "libsignal error " + std::to_string(code);
+  }
+}
+
+SimDevice::SimDevice(util::curve::KeyPair identity, int one_time_prekeys)
+    : store_(std::make_unique<signal::MemoryStore>(identity, random_registration_id())),
+      signed_pre_key_(util::curve::KeyPair::generate()) {
+  // §8: the signed prekey signature covers the serialized public key 05 || pub.
+  util::Bytes msg{0x05};
+  msg.insert(msg.end(), signed_pre_key_.pub.begin(), signed_pre_key_.pub.end());
+  signed_pre_key_signature_ = util::curve::sign(identity.priv, msg);
+  store_->put_signed_pre_key(kSignedPreKeyId, signed_pre_key_, signed_pre_key_signature_);
+  for (int i = 1; i <= one_time_prekeys; ++i) {
+    auto kp = util::curve::KeyPair::generate();
+    store_->put_pre_key(static_cast<uint32_t>(i), kp);
+    published_.emplace_back(static_cast<uint32_t>(i), kp.pub);
+  }
+}
+
+PreKeyBundle SimDevice::take_bundle() {
+  PreKeyBundle b;
+  b.registration_id = registration_id();
+  b.identity = identity().pub;
+  b.signed_pre_key_id = kSignedPreKeyId;
+  b.signed_pre_key = signed_pre_key_.pub;
+  b.signed_pre_key_signature = signed_pre_key_signature_;
+  if (!published_.empty()) {
+    b.pre_key = published_.front();
+    published_.pop_front();
+  }
+  return b;
+}
+
+Decrypted SimDevice::decrypt(const signal::Address& sender, const std::string& type,
+                             const util::Bytes& data) {
+  Decrypted out;
+  signal::Buffer plain;
+  int rc = 0;
+  if (type == "pkmsg") {
+    // §10 step 3: pre_key_signal_message_deserialize → session_cipher_decrypt_pre_key_signal_message
+    // (builds the session and consumes the one-time prekey).
+    signal::Ref<pre_key_signal_message> msg;
+    rc = pre_key_signal_message_deserialize(msg.out(), data.data(), data.size(),
+                                            util::libsignal::context());
+    if (rc < 0) {
+      out.error = "pkmsg does not deserialize: " + signal_error_name(rc);
+      return out;
+    }
+    if (ec_public_key* id = pre_key_signal_message_get_identity_key(msg.get())) {
+      signal::Buffer serialized;
+      if (ec_public_key_serialize(serialized.out(), id) == 0) {
+        util::Bytes b = serialized.bytes();
+        if (b.size() == 33 && b[0] == 0x05)
+          out.sender_identity = util::curve::to_key32(util::Bytes(b.begin() + 1, b.end()));
+      }
+    }
+    out.sender_registration_id = pre_key_signal_message_get_registration_id(msg.get());
+    Cipher cipher(store_->context(), sender);
+    rc = session_cipher_decrypt_pre_key_signal_message(cipher.c, msg.get(), nullptr, plain.out());
+  } else if (type == "msg") {
+    signal::Ref<signal_message> msg;
+    rc = signal_message_deserialize(msg.out(), data.data(), data.size(), util::libsignal::context());
+    if (rc < 0) {
+      out.error = "msg does not deserialize: " + signal_error_name(rc);
+      return out;
+    }
+    Cipher cipher(store_->context(), sender);
+    rc = session_cipher_decrypt_signal_message(cipher.c, msg.get(), nullptr, plain.out());
+  } else {
+    out.error = "enc type '" + type + "' is neither pkmsg nor msg";
+    return out;
+  }
+  if (rc < 0) {
+    out.error = "decrypt failed: " + signal_error_name(rc);
+    return out;
+  }
+  out.padded = plain.bytes();
+  return out;
+}
+
+std::pair<std::string, util::Bytes> SimDevice::encrypt(const signal::Address& remote,
+                                                      const util::Bytes& padded) {
+  if (!has_session(remote)) throw signal::Error("no session with " + remote.name(), SG_ERR_NO_SESSION);
+  Cipher cipher(store_->context(), remote);
+  signal::Ref<ciphertext_message> msg;
+  signal::check(session_cipher_encrypt(cipher.c, padded.data(), padded.size(), msg.out()),
+                "session_cipher_encrypt");
+  signal_buffer* data = ciphertext_message_get_serialized(msg.get());  // owned by msg
+  const uint8_t* p = signal_buffer_data(data);
+  const bool prekey = ciphertext_message_get_type(msg.get()) == CIPHERTEXT_PREKEY_TYPE;
+  return {prekey ? "pkmsg" : "msg", util::Bytes(p, p + signal_buffer_len(data))};
+}
+
+}  // namespace sim
