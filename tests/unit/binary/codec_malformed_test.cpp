@@ -5,29 +5,13 @@
 #include <vector>
 
 #include "wa/binary/codec.hpp"
+#include "hex_text.hpp"
 #include "wa/binary/wire_equivalence.hpp"
 
 using namespace wa;
 
 namespace {
 
-Bytes hx(const std::string& text) {
-  Bytes out;
-  int hi = -1;
-  for (char c : text) {
-    int v;
-    if (c >= '0' && c <= '9') v = c - '0';
-    else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-    else continue;
-    if (hi < 0) {
-      hi = v;
-    } else {
-      out.push_back(uint8_t(hi << 4 | v));
-      hi = -1;
-    }
-  }
-  return out;
-}
 
 // The five PROTOCOL.md §5 vectors plus nodes covering every JID form and binary length.
 const std::vector<std::string> kFrames = {

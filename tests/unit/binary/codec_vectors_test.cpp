@@ -6,31 +6,12 @@
 #include <string>
 
 #include "wa/binary/codec.hpp"
+#include "hex_text.hpp"
 
 using namespace wa;
 
 namespace {
 
-// "f8 01 19" -> bytes; spaces are ignored.
-Bytes hx(const std::string& text) {
-  Bytes out;
-  int hi = -1;
-  for (char c : text) {
-    int v;
-    if (c >= '0' && c <= '9') v = c - '0';
-    else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
-    else continue;
-    if (hi < 0) {
-      hi = v;
-    } else {
-      out.push_back(uint8_t(hi << 4 | v));
-      hi = -1;
-    }
-  }
-  REQUIRE(hi < 0);
-  return out;
-}
 
 Bytes cat(Bytes a, const Bytes& b) {
   a.insert(a.end(), b.begin(), b.end());

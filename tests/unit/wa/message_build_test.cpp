@@ -10,6 +10,7 @@
 #include "e2e.pb.h"
 #include "util/bytes.hpp"
 #include "wa/binary/codec.hpp"
+#include "node_helpers.hpp"
 #include "wa/message_build.hpp"
 
 using util::Bytes;
@@ -20,8 +21,6 @@ using Attrs = std::vector<std::pair<std::string, wa::AttrValue>>;
 
 namespace {
 
-Node wire(const Node& n) { return wa::unmarshal(wa::marshal(n)); }
-Jid J(const char* s) { return *Jid::parse(s); }
 
 wa::proto::Message parse_message(const Bytes& b) {
   wa::proto::Message m;

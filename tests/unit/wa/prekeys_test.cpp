@@ -8,6 +8,7 @@
 #include "util/bytes.hpp"
 #include "util/curve25519.hpp"
 #include "wa/binary/codec.hpp"
+#include "node_helpers.hpp"
 #include "wa/prekeys.hpp"
 
 using util::Bytes;
@@ -18,7 +19,6 @@ using Attrs = std::vector<std::pair<std::string, wa::AttrValue>>;
 
 namespace {
 
-Node wire(const Node& n) { return wa::unmarshal(wa::marshal(n)); }
 
 Bytes filled(size_t n, uint8_t first) {
   Bytes b(n);

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "wa/binary/codec.hpp"
+#include "node_helpers.hpp"
 #include "wa/usync.hpp"
 
 using wa::Jid;
@@ -15,8 +16,6 @@ using Attrs = std::vector<std::pair<std::string, wa::AttrValue>>;
 
 namespace {
 
-Node wire(const Node& n) { return wa::unmarshal(wa::marshal(n)); }
-Jid J(const char* s) { return *Jid::parse(s); }
 
 const Node& child(const Node& n, const char* tag) {
   const Node* c = n.child(tag);
