@@ -1,7 +1,8 @@
 // Router: header checks, JSON envelope, the routes, error mapping (see router.hpp).
 //
 // Request flow (one httplib worker thread per request):
-//   pre-routing handler -> every request except the POSTs is answered right there;
+//   pre-routing handler -> every request except the POSTs is answered right there (also
+//   DELETE /session);
 //   POST /session, /send -> content-reader routes, so their bodies are read with our size cap.
 // Answering from pre-routing avoids httplib's catch-all regex routes: libstdc++'s std::regex
 // matches ".*" recursively, one stack frame per byte of the path.
@@ -46,18 +47,21 @@ constexpr time_t kWriteTimeoutSec = 10;
 constexpr time_t kKeepAliveTimeoutSec = 5;
 constexpr size_t kKeepAliveMaxRequests = 100;
 
-enum class RouteId { create_session, status, health, send_message };
+enum class RouteId { create_session, delete_session, status, health, send_message };
 
+// One row per (path, method); a path served with several methods has several rows, each
+// carrying the same Allow list.
 struct Route {
   const char* path;
   RouteId id;
-  const char* method;  // the one method served; GET routes also answer HEAD
+  const char* method;  // the method of this row; GET rows also answer HEAD
   bool needs_tenant;
-  const char* allow;   // the Allow header of a 405
+  const char* allow;   // the Allow header of a 405: every method of the path
 };
 
 constexpr Route kRoutes[] = {
-    {"/session", RouteId::create_session, "POST", true, "POST"},
+    {"/session", RouteId::create_session, "POST", true, "POST, DELETE"},
+    {"/session", RouteId::delete_session, "DELETE", true, "POST, DELETE"},
     {"/send", RouteId::send_message, "POST", true, "POST"},
     {"/status", RouteId::status, "GET", true, "GET, HEAD"},
     {"/health", RouteId::health, "GET", false, "GET, HEAD"},
@@ -73,16 +77,21 @@ std::vector<std::string> header_values(const httplib::Request& req, const char* 
   return out;
 }
 
-const Route* find_route(const std::string& path) {
-  for (const Route& r : kRoutes) {
-    if (path == r.path) return &r;
-  }
-  return nullptr;
-}
-
 bool method_allowed(const Route& r, const std::string& method) {
   const std::string served = r.method;
   return method == served || (served == "GET" && method == "HEAD");
+}
+
+// The row for path and method; when the path exists but not with this method, its first row
+// (whose method then fails method_allowed: 405 with that row's Allow list).
+const Route* find_route(const std::string& path, const std::string& method) {
+  const Route* first = nullptr;
+  for (const Route& r : kRoutes) {
+    if (path != r.path) continue;
+    if (method_allowed(r, method)) return &r;
+    if (first == nullptr) first = &r;
+  }
+  return first;
 }
 
 void send(httplib::Response& res, int status, const json& envelope) {
@@ -154,6 +163,7 @@ struct Router::Impl {
   void create_session(const httplib::Request& req, httplib::Response& res,
                       const std::string& tenant, const http::BodyRead& body);
   void status(httplib::Response& res, const std::string& tenant);
+  void delete_session(httplib::Response& res, const std::string& tenant);
   void health(httplib::Response& res);
   void send_message(const httplib::Request& req, httplib::Response& res,
                     const std::string& tenant, const http::BodyRead& body);
@@ -177,6 +187,8 @@ void Router::Impl::configure() {
   server.set_write_timeout(kWriteTimeoutSec, 0);
   server.set_keep_alive_timeout(kKeepAliveTimeoutSec);
   server.set_keep_alive_max_count(kKeepAliveMaxRequests);
+  // httplib writes a response's headers and body separately; with Nagle's algorithm on, the
+  // body waits for the client's delayed ACK (~40 ms on Linux). Measured in bench/RESULTS.md.
   server.set_tcp_nodelay(true);
   // httplib's default sets SO_REUSEPORT, which lets a second instance bind the same port and
   // silently take a share of the traffic. SO_REUSEADDR alone still allows a quick restart.
@@ -257,7 +269,7 @@ std::optional<ApiError> Router::Impl::check_access(const httplib::Request& req,
   if (secrets.size() != 1 || !secret.matches(secrets.front())) {
     return http::error_for_status(401);
   }
-  route = find_route(req.path);
+  route = find_route(req.path, req.method);
   if (route == nullptr) return http::error_for_status(404);
   if (!method_allowed(*route, req.method)) return http::error_for_status(405);
   if (!route->needs_tenant) return std::nullopt;
@@ -312,6 +324,10 @@ void Router::Impl::handle(const httplib::Request& req, httplib::Response& res,
       case RouteId::create_session:
         op = "create_session";
         create_session(req, res, tenant, body);
+        return;
+      case RouteId::delete_session:
+        op = "delete_session";
+        delete_session(res, tenant);
         return;
       case RouteId::status:
         op = "status";
@@ -384,6 +400,27 @@ void Router::Impl::status(httplib::Response& res, const std::string& tenant) {
     return;
   }
   send(res, 200, http::success_envelope(http::session_status_json(*view)));
+}
+
+// DELETE /session: 200 {tenantId, status: "logged_out"} / 404 session_not_found (also for a
+// repeated DELETE) / 502 logout_failed (WhatsApp refused or did not answer; files kept).
+void Router::Impl::delete_session(httplib::Response& res, const std::string& tenant) {
+  const DeleteOutcome out = sessions.delete_session(tenant);
+  switch (out.kind) {
+    case DeleteOutcome::Kind::deleted:
+      send(res, 200,
+           http::success_envelope(json{{"tenantId", tenant}, {"status", kStatusLoggedOut}}));
+      return;
+    case DeleteOutcome::Kind::not_found:
+      send_error(res, {404, "session_not_found", "No session exists for this tenant."});
+      return;
+    case DeleteOutcome::Kind::failed:
+      send_error(res, {502, "logout_failed",
+                       out.message.empty() ? "WhatsApp did not confirm the logout; nothing was deleted."
+                                           : out.message + " Nothing was deleted."});
+      return;
+  }
+  send_error(res, internal_error());
 }
 
 void Router::Impl::health(httplib::Response& res) {

@@ -130,7 +130,10 @@ SessionService::CreateResult SessionManager::create_session(const std::string& t
   std::shared_ptr<Session> s;
   bool created = false;
   {
-    std::lock_guard<std::mutex> lk(mu_);
+    std::unique_lock<std::mutex> lk(mu_);
+    // A DELETE of this tenant still removing its files must finish first, or it would delete
+    // the files this session is about to create.
+    cv_.wait(lk, [&] { return shut_down_ || deleting_.count(tenant) == 0; });
     if (shut_down_) throw std::runtime_error("shutting down");
     auto it = sessions_.find(tenant);
     if (it != sessions_.end()) s = it->second;

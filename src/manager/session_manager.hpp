@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <thread>
 #include "config/config.hpp"
 #include "manager/session_service.hpp"
@@ -30,6 +31,7 @@ class SessionManager : public SessionService {
   HealthView health() override;
   SendOutcome send_text(const std::string& tenant_id, const std::string& to,
                         const std::string& message) override;
+  DeleteOutcome delete_session(const std::string& tenant_id) override;  // session_logout.cpp
 
  private:
   struct Session {
@@ -56,6 +58,9 @@ class SessionManager : public SessionService {
   std::condition_variable cv_;
   std::map<std::string, std::shared_ptr<Session>> sessions_;
   bool shut_down_ = false;
+  // Added (issue 4): tenants whose DELETE /session is in progress; a second DELETE for the same
+  // tenant waits for the first (session_logout.cpp).
+  std::set<std::string> deleting_;
 };
 
 // Maps what the client knows (transport facts) to the API status (README "Session life cycle").

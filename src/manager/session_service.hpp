@@ -67,6 +67,17 @@ struct SendOutcome {
   std::string message;     // human sentence
 };
 
+// Added (issue 4): the outcome of DELETE /session (README "Logout").
+struct DeleteOutcome {
+  enum class Kind {
+    deleted,    // 200: unlinked on WhatsApp's side (when it could be told) and files removed
+    not_found,  // 404: no session in memory and no stored directory (also a repeated DELETE)
+    failed,     // 502: WhatsApp refused or did not answer the logout; nothing was deleted
+  };
+  Kind kind = Kind::failed;
+  std::string message;  // human sentence, no secrets
+};
+
 class SessionService {
  public:
   virtual ~SessionService() = default;
@@ -85,6 +96,10 @@ class SessionService {
   // (non-empty UTF-8, at most 65,536 bytes); `to` is the caller's raw recipient.
   virtual SendOutcome send_text(const std::string& tenant_id, const std::string& to,
                                 const std::string& message) = 0;
+  // Added (issue 4): logs the tenant's device out on WhatsApp's side, then stops the session
+  // and deletes its files. Blocks the calling (HTTP) thread for at most the logout timeout.
+  // Throws std::runtime_error when the files cannot be removed.
+  virtual DeleteOutcome delete_session(const std::string& tenant_id) = 0;
 };
 
 }  // namespace sidecar

@@ -283,7 +283,9 @@ void Client::handle_node(const Node& node) {
     handle_message(node);
   } else if (tag == "ack") {
     if (node.attr("class") == "message") handle_message_ack(node);
-  } else if (tag == "receipt" || tag == "notification" || tag == "call") {
+  } else if (tag == "notification") {
+    handle_notification(node);
+  } else if (tag == "receipt" || tag == "call") {
     // Acked as the real clients do (§8 "What must be acked").
     send_node(make_ack(node));
   } else if (tag == "ib") {

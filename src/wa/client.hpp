@@ -42,6 +42,9 @@ struct ClientOptions {
   int keepalive_timeout_ms = 10000;
   int keepalive_dead_ms = 180000;
   int iq_timeout_ms = 75000;        // whatsmeow's default request timeout
+  // Added (issue 4): how long logout() waits for the answer to remove-companion-device (§11
+  // recommends waiting with a short timeout; nothing is deleted without the answer).
+  int logout_timeout_ms = 10000;
   int reconnect_base_ms = 1000;
   int reconnect_cap_ms = 60000;
 };
@@ -112,6 +115,17 @@ class Client : public std::enable_shared_from_this<Client> {
   // never races (send.cpp).
   void send_text(Jid to, std::string text, int ack_timeout_ms, std::function<void(SendResult)> done);
 
+  // Added (issue 4, logout.cpp): unlinks this companion on WhatsApp's side (PROTOCOL.md §11).
+  // Thread-safe; `done` runs on the io thread exactly once.
+  // Logged in: sends remove-companion-device and waits up to logout_timeout_ms for the answer.
+  //   result -> the connection is closed without reconnecting, the stored credentials are
+  //             wiped (phase logged_out), then done(true, "");
+  //   error / no answer -> done(false, why) and nothing changes (whatsmeow's order).
+  // Not logged in (never paired, or paired but offline/reconnecting): WhatsApp cannot be told,
+  //   so done(true, why) at once without touching the connection; the phone keeps showing the
+  //   device until the user removes it there or WhatsApp expires it.
+  void logout(std::function<void(bool ok, std::string why)> done);
+
  private:
   using IqCallback = std::function<void(const Node* reply)>;  // nullptr: timed out / closed
 
@@ -144,6 +158,9 @@ class Client : public std::enable_shared_from_this<Client> {
   void handle_stream_error(const Node& node);
   void logged_out(const std::string& why);
 
+  // logout (logout.cpp)
+  void finish_logout();
+
   // keepalive (keepalive.cpp)
   void schedule_keepalive();
   void send_keepalive();
@@ -162,8 +179,9 @@ class Client : public std::enable_shared_from_this<Client> {
   void finish_send(std::shared_ptr<OutgoingSend> s, SendResult r);
   void handle_message_ack(const Node& ack);
 
-  // receiving (receive.cpp)
+  // receiving (receive.cpp, notifications.cpp)
   void handle_message(const Node& node);
+  void handle_notification(const Node& node);
 
   asio::io_context& io_;
   socket::WsConnector& ws_;

@@ -27,6 +27,7 @@ struct Client::OutgoingSend {
   std::function<void(SendResult)> done;
   Jid to_lid;
   std::vector<Jid> devices;  // recipient devices, then our own other devices
+  std::vector<Jid> encrypted_for;  // the devices that got a copy (for the phash check)
   std::string id;
   std::shared_ptr<asio::steady_timer> ack_timer;
   bool finished = false;
@@ -210,24 +211,29 @@ void Client::send_step_sessions(std::shared_ptr<OutgoingSend> s) {
       return;
     }
     auto bundles = parse_prekey_bundles(*reply);
-    for (const Jid& d : missing) {
-      auto it = bundles.find(d.str());
-      if (it == bundles.end() || std::holds_alternative<std::string>(it->second)) {
-        // whatsmeow leaves out devices it could not get a bundle for.
-        util::log::warn("prekey_bundle_missing", self->tenant_, {{"device", d.str()}});
-        continue;
-      }
-      try {
-        self->signal_->process_bundle(signal::Address::of(d),
-                                      std::get<signal::PreKeyBundle>(it->second));
-      } catch (const signal::SignalError& e) {
-        util::log::warn("prekey_bundle_rejected", self->tenant_,
-                        {{"device", d.str()}, {"error", e.what()}});
-      } catch (const std::exception& e) {
-        // The store failed: nothing about this send can be trusted to persist.
-        self->finish_send(s, result(SendResult::Kind::failed, "store_failed", e.what()));
-        return;
-      }
+    try {
+      // All new sessions of this send in one transaction (one fsync).
+      self->store_->transaction([&] {
+        for (const Jid& d : missing) {
+          auto it = bundles.find(d.str());
+          if (it == bundles.end() || std::holds_alternative<std::string>(it->second)) {
+            // whatsmeow leaves out devices it could not get a bundle for.
+            util::log::warn("prekey_bundle_missing", self->tenant_, {{"device", d.str()}});
+            continue;
+          }
+          try {
+            self->signal_->process_bundle(signal::Address::of(d),
+                                          std::get<signal::PreKeyBundle>(it->second));
+          } catch (const signal::SignalError& e) {
+            util::log::warn("prekey_bundle_rejected", self->tenant_,
+                            {{"device", d.str()}, {"error", e.what()}});
+          }
+        }
+      });
+    } catch (const std::exception& e) {
+      // The store failed: nothing about this send can be trusted to persist.
+      self->finish_send(s, result(SendResult::Kind::failed, "store_failed", e.what()));
+      return;
     }
     self->send_step_encrypt(s);
   });
@@ -242,20 +248,28 @@ void Client::send_step_encrypt(std::shared_ptr<OutgoingSend> s) {
 
   std::vector<DeviceCiphertext> copies;
   size_t recipient_copies = 0;
-  for (const Jid& d : s->devices) {
-    const signal::Address addr = signal::Address::of(d);
-    const bool own = own_lid && d.user == own_lid->user && d.server == own_lid->server;
-    try {
-      if (!signal_->has_session(addr)) continue;  // no bundle: left out, as whatsmeow does
-      signal::Ciphertext c = signal_->encrypt(addr, own ? for_own : for_recipient);
-      copies.push_back(DeviceCiphertext{d, c.type, std::move(c.data)});
-      if (!own) ++recipient_copies;
-    } catch (const signal::SignalError& e) {
-      util::log::warn("encrypt_failed", tenant_, {{"device", d.str()}, {"error", e.what()}});
-    } catch (const std::exception& e) {
-      finish_send(s, result(SendResult::Kind::failed, "store_failed", e.what()));
-      return;
-    }
+  try {
+    // Every device's ratchet step of this message commits in one transaction (one fsync, not
+    // one per device), and before the stanza leaves: a message on the wire whose chain state
+    // was not saved would make the next message reuse its keys.
+    store_->transaction([&] {
+      for (const Jid& d : s->devices) {
+        const signal::Address addr = signal::Address::of(d);
+        const bool own = own_lid && d.user == own_lid->user && d.server == own_lid->server;
+        if (!signal_->has_session(addr)) continue;  // no bundle: left out, as whatsmeow does
+        try {
+          signal::Ciphertext c = signal_->encrypt(addr, own ? for_own : for_recipient);
+          copies.push_back(DeviceCiphertext{d, c.type, std::move(c.data)});
+          s->encrypted_for.push_back(d);
+          if (!own) ++recipient_copies;
+        } catch (const signal::SignalError& e) {
+          util::log::warn("encrypt_failed", tenant_, {{"device", d.str()}, {"error", e.what()}});
+        }
+      }
+    });
+  } catch (const std::exception& e) {
+    finish_send(s, result(SendResult::Kind::failed, "store_failed", e.what()));
+    return;
   }
   if (recipient_copies == 0) {
     finish_send(s, result(SendResult::Kind::failed, "encrypt_failed",
@@ -296,6 +310,14 @@ void Client::handle_message_ack(const Node& ack) {
     finish_send(s, result(SendResult::Kind::server_error, error,
                           "WhatsApp refused the message (error " + error + ")."));
     return;
+  }
+  // The server's phash is over the device list it holds for this chat; a different one means
+  // our cached lists are stale: drop them so the next send queries again (whatsmeow send.go).
+  const std::string phash = ack.attr("phash");
+  if (!phash.empty() && phash != participant_hash(s->encrypted_for)) {
+    util::log::info("device_list_stale", tenant_, {{"id", s->id}});
+    device_cache_.erase(s->to_lid.str());
+    if (auto own = Jid::parse(device_.lid)) device_cache_.erase(own->to_non_ad().str());
   }
   SendResult r = result(SendResult::Kind::sent, "", "");
   r.timestamp = std::strtoll(ack.attr("t").c_str(), nullptr, 10);

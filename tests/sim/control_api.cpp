@@ -27,7 +27,9 @@ json error_json(const std::optional<PairingError>& e) {
 }
 
 json faults_json(const Simulator& sim) {
-  return {{"messageError", sim.message_error()}, {"withholdAck", sim.withhold_ack()}};
+  return {{"messageError", sim.message_error()},
+          {"withholdAck", sim.withhold_ack()},
+          {"logoutError", sim.logout_error()}};
 }
 
 // How long POST /scan waits for the client's answer to pair-success.
@@ -113,6 +115,16 @@ void register_control_routes(httplib::Server& server, Simulator& sim) {
     send_json(res, 200, {{"success", true}, {"data", {{"id", id}}}});
   });
 
+  server.Post("/unlink", [&sim](const httplib::Request& req, httplib::Response& res) {
+    json body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object() || !body.contains("jid") || !body["jid"].is_string())
+      return send_error(res, 400, "bad_request", "body must be JSON with a string field jid");
+    const std::string jid = body["jid"].get<std::string>();
+    if (!sim.unlink_device(jid))
+      return send_error(res, 404, "device_not_found", "the server knows no companion " + jid);
+    send_json(res, 200, {{"success", true}, {"data", {{"jid", jid}, {"unlinked", true}}}});
+  });
+
   server.Post("/faults", [&sim](const httplib::Request& req, httplib::Response& res) {
     json body = json::parse(req.body, nullptr, false);
     if (body.is_discarded() || !body.is_object())
@@ -122,6 +134,12 @@ void register_control_routes(httplib::Server& server, Simulator& sim) {
       if (!(v.is_null() || (v.is_number_integer() && v.get<long long>() >= 0 && v.get<long long>() < 100000)))
         return send_error(res, 400, "bad_request", "messageError must be a non-negative integer or null");
       sim.set_message_error(v.is_null() ? 0 : v.get<int>());
+    }
+    if (body.contains("logoutError")) {
+      const json& v = body["logoutError"];
+      if (!(v.is_null() || (v.is_number_integer() && v.get<long long>() >= 0 && v.get<long long>() < 100000)))
+        return send_error(res, 400, "bad_request", "logoutError must be a non-negative integer or null");
+      sim.set_logout_error(v.is_null() ? 0 : v.get<int>());
     }
     if (body.contains("withholdAck")) {
       if (!body["withholdAck"].is_boolean())

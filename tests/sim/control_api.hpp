@@ -14,6 +14,11 @@
 //   POST /contact-message {"from": "987654321098765:7@lid", "text": "..."}
 //        -> 200 {"success":true,"data":{"id":ID}} once delivered to a logged-in companion;
 //           400 bad body; 409 {"error":{"code":"not_delivered","message":why}}
+//   Added (issue 4):
+//   POST /faults also takes "logoutError": N (remove-companion-device answered with iq error N;
+//        0 or null clears) and reports it
+//   POST /unlink {"jid": "15551234567:2@s.whatsapp.net"} -> the phone unlinks that companion:
+//        200 {"success":true,"data":{"jid":..,"unlinked":true}}; 400 bad body; 404 device_not_found
 // Keys never leave the simulator through this API.
 #pragma once
 

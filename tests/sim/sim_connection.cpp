@@ -237,6 +237,8 @@ void SimConnection::on_client_iq(const Node& iq) {
     for (const auto& p : problems) ctx_.state.add_anomaly(p);
     return reply_result(iq, NodeList{std::move(list)});
   }
+  if (xmlns == "md" && type == "set" && child == "remove-companion-device")
+    return on_remove_companion(iq);
   if (xmlns == "passive" && type == "set" && (child == "active" || child == "passive")) {
     ctx_.state.add_history(child);
     reply_result(iq);
@@ -246,6 +248,48 @@ void SimConnection::on_client_iq(const Node& iq) {
     return;
   }
   reply_result(iq);
+}
+
+// §11: <iq xmlns="md" type="set" to=s.whatsapp.net id=…><remove-companion-device
+// jid="OWN_PN_USER:DEV@s.whatsapp.net" reason="user_initiated"/></iq>. The server forgets the
+// device and answers with a result. What the real server sends afterwards is not observed in
+// either library (whatsmeow disconnects as soon as the result arrives, Baileys does not wait);
+// this one then treats the connection like an unlinked one: stream:error 401 device_removed and
+// close, so a client that lingers after the result meets the harshest plausible follow-up.
+void SimConnection::on_remove_companion(const Node& iq) {
+  const Node* rc = iq.child("remove-companion-device");
+  const wa::AttrValue* jid_value = rc->find_attr("jid");
+  const std::string jid = jid_value ? jid_value->str() : "";
+  const std::string reason = rc->attr("reason");
+  ctx_.state.add_history("remove-companion-device:" + jid + " " + reason);
+  // Both libraries put a device JID there, which the codec writes as a JID (AD_JID), not text.
+  if (!jid_value || !jid_value->is_jid())
+    ctx_.state.add_anomaly("remove-companion-device jid is not a JID");
+  if (reason != "user_initiated")
+    ctx_.state.add_anomaly("remove-companion-device reason '" + reason + "'");
+  ctx_.state.observe_logout(jid, reason);
+  if (jid != device_->jid) {
+    ctx_.state.add_anomaly("remove-companion-device for another device: " + jid);
+    return reply_error(iq, 403, "forbidden");
+  }
+  if (const int code = ctx_.state.logout_error()) {
+    ctx_.state.add_history("logout-refused:" + std::to_string(code));
+    return reply_error(iq, code, "internal-server-error");
+  }
+  ctx_.state.remove_device(device_->phone, device_->device);
+  ctx_.state.add_history("logged-out:" + jid);
+  reply_result(iq);
+  send_device_removed_and_close();
+}
+
+void SimConnection::send_device_removed_and_close() {
+  if (phase_ == Phase::closing) return;
+  // §8 stream-error table / §11: the phone removed this companion.
+  ctx_.state.add_history("stream-error:401 device_removed");
+  send_node(Node("stream:error", {{"code", "401"}},
+                 NodeList{Node("conflict", {{"type", "device_removed"}})}));
+  phase_ = Phase::closing;
+  io_.close();
 }
 
 void SimConnection::on_client_reply(const Node& iq) {

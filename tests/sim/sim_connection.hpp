@@ -45,6 +45,8 @@ class SimConnection {
     return phase_ == Phase::logged_in ? device_ : std::nullopt;
   }
   void deliver(const wa::Node& node) { send_node(node); }
+  // Added (issue 4): the phone unlinked this connection's companion (§11).
+  void send_device_removed_and_close();
 
  private:
   enum class Phase { await_hello, await_finish, unpaired, logged_in, closing };
@@ -62,6 +64,7 @@ class SimConnection {
   void on_client_iq(const wa::Node& iq);
   void on_client_reply(const wa::Node& iq);
   void on_pair_reply(const wa::Node& iq, const PendingPair& pending);
+  void on_remove_companion(const wa::Node& iq);  // client logout (§11)
 
   void send_node(const wa::Node& node);
   void send_failure(int reason);

@@ -39,6 +39,18 @@ std::optional<PairedDevice> SimState::find_device(const std::string& phone, uint
   return std::nullopt;
 }
 
+bool SimState::remove_device(const std::string& phone, uint32_t device) {
+  Lock l(mu_);
+  pools_.erase({phone, device});
+  for (auto it = devices_.begin(); it != devices_.end(); ++it) {
+    if (it->phone == phone && it->device == device) {
+      devices_.erase(it);
+      return true;
+    }
+  }
+  return false;
+}
+
 void SimState::store_upload(const std::string& phone, uint32_t device, const PrekeyUpload& up) {
   Lock l(mu_);
   for (auto& d : devices_) {
@@ -94,6 +106,22 @@ void SimState::set_message_error(int code) { Lock l(mu_); message_error_ = code;
 int SimState::message_error() const { Lock l(mu_); return message_error_; }
 void SimState::set_withhold_ack(bool w) { Lock l(mu_); withhold_ack_ = w; }
 bool SimState::withhold_ack() const { Lock l(mu_); return withhold_ack_; }
+void SimState::set_logout_error(int code) { Lock l(mu_); logout_error_ = code; }
+int SimState::logout_error() const { Lock l(mu_); return logout_error_; }
+
+void SimState::set_logout_observer(std::function<void(const std::string&, const std::string&)> fn) {
+  Lock l(mu_);
+  logout_observer_ = std::move(fn);
+}
+
+void SimState::observe_logout(const std::string& jid, const std::string& reason) {
+  std::function<void(const std::string&, const std::string&)> fn;
+  {
+    Lock l(mu_);
+    fn = logout_observer_;
+  }
+  if (fn) fn(jid, reason);  // outside the lock: it may call back into the state
+}
 
 void SimState::begin_scan() {
   Lock l(mu_);

@@ -31,6 +31,9 @@ class SimState {
   uint16_t next_device_id();  // device ids of the one simulated account: 2, 3, ...
   void add_device(PairedDevice d);
   std::optional<PairedDevice> find_device(const std::string& phone, uint32_t device) const;
+  // Added (issue 4): the server forgets a companion (logout or unlink from the phone), with its
+  // server-side prekeys; a later login with it gets <failure reason="401"/>. False if unknown.
+  bool remove_device(const std::string& phone, uint32_t device);
   // The server's copy of a companion's prekey upload (§8): one-time keys join its pool (same id
   // replaces), the signed prekey replaces the previous one.
   void store_upload(const std::string& phone, uint32_t device, const PrekeyUpload& upload);
@@ -46,6 +49,13 @@ class SimState {
   int message_error() const;
   void set_withhold_ack(bool withhold);
   bool withhold_ack() const;
+
+  // Logout (issue 4): a code makes remove-companion-device fail with it (0: answered normally);
+  // the observer sees every request (jid text, reason) before it is answered.
+  void set_logout_error(int code);
+  int logout_error() const;
+  void set_logout_observer(std::function<void(const std::string&, const std::string&)> fn);
+  void observe_logout(const std::string& jid, const std::string& reason);
 
   // The latest scan: begin_scan() resets the outcome; finish_scan() records the answer.
   void begin_scan();
@@ -77,6 +87,8 @@ class SimState {
   std::vector<ReceivedMessage> received_;
   int message_error_ = 0;
   bool withhold_ack_ = false;
+  int logout_error_ = 0;
+  std::function<void(const std::string&, const std::string&)> logout_observer_;
 };
 
 }  // namespace sim

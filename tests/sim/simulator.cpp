@@ -242,6 +242,31 @@ std::optional<std::string> Simulator::send_from_contact(const std::string& devic
   }
 }
 
+bool Simulator::unlink_device(const std::string& jid) {
+  auto parsed = wa::Jid::parse(jid);
+  if (!parsed) return false;
+  Impl& d = *impl_;
+  auto forget = [&d, j = *parsed, jid] {
+    // Live connections first, while the device is still known, then the record.
+    for (auto& [h, conn] : d.conns) {
+      auto companion = conn->logged_in_device();
+      if (companion && companion->jid == jid) conn->send_device_removed_and_close();
+    }
+    const bool known = d.ctx.state.remove_device(j.user, j.device);
+    if (known) d.ctx.state.add_history("unlinked:" + jid);
+    return known;
+  };
+  if (!d.running) return forget();
+  return d.on_io_thread<bool>(forget);
+}
+
+void Simulator::set_logout_error(int code) { impl_->ctx.state.set_logout_error(code); }
+int Simulator::logout_error() const { return impl_->ctx.state.logout_error(); }
+void Simulator::set_logout_observer(
+    std::function<void(const std::string& jid, const std::string& reason)> fn) {
+  impl_->ctx.state.set_logout_observer(std::move(fn));
+}
+
 void Simulator::disconnect_all() {
   if (!impl_->running) return;
   Impl& d = *impl_;

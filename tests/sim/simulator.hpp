@@ -4,6 +4,7 @@
 #pragma once
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -164,6 +165,20 @@ class Simulator {
   // Contact information (from the options): the known users besides the account.
   const std::vector<SimContact>& contacts() const;
   const std::string& lid_user() const;  // the account's own LID user
+
+  // Added (issue 4): logout and unlink (PROTOCOL.md §11).
+  // The phone unlinks a companion ("PHONE:DEV@s.whatsapp.net"): a live connection of it gets
+  // <stream:error code="401"><conflict type="device_removed"/></stream:error> and is closed, and
+  // the server forgets the device, so a later login with it gets <failure reason="401"/>.
+  // False when the server does not know the device.
+  bool unlink_device(const std::string& jid);
+  // From now on the companion's <remove-companion-device> is answered with an iq error CODE
+  // (and the device kept); 0 restores the normal answer.
+  void set_logout_error(int code);
+  int logout_error() const;
+  // Called on the simulator's io thread with (jid, reason) of every remove-companion-device,
+  // before it is answered (tests check what the service still has on disk at that moment).
+  void set_logout_observer(std::function<void(const std::string& jid, const std::string& reason)> fn);
 
  private:
   struct Impl;

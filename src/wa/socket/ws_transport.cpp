@@ -19,6 +19,12 @@ constexpr size_t kMaxMessageSize = 1u << 24;                  // WM's WS read li
 using PlainClient = websocketpp::client<websocketpp::config::asio_client>;
 using TlsClient = websocketpp::client<websocketpp::config::asio_tls_client>;
 
+// Stanzas are small and latency-bound (a send waits for the server's ack): no Nagle delay.
+void no_delay(asio::ip::tcp::socket& s) {
+  asio::error_code ec;
+  s.set_option(asio::ip::tcp::no_delay(true), ec);
+}
+
 template <typename Endpoint>
 void quiet_init(Endpoint& ep, asio::io_context& io) {
   ep.clear_access_channels(websocketpp::log::alevel::all);
@@ -141,6 +147,12 @@ struct WsConnector::Impl {
 WsConnector::WsConnector(asio::io_context& io) : impl_(std::make_unique<Impl>()) {
   quiet_init(impl_->plain, io);
   quiet_init(impl_->tls, io);
+  impl_->plain.set_socket_init_handler(
+      [](websocketpp::connection_hdl, asio::ip::tcp::socket& s) { no_delay(s); });
+  impl_->tls.set_socket_init_handler(
+      [](websocketpp::connection_hdl, asio::ssl::stream<asio::ip::tcp::socket>& s) {
+        no_delay(s.next_layer());
+      });
   // wss:// verifies the server certificate against the system CA store and the host name.
   impl_->tls.set_tls_init_handler([this](websocketpp::connection_hdl hdl) {
     auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);

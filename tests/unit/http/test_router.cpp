@@ -84,6 +84,18 @@ class FakeSessions : public SessionService {
     last_message = message;
     return next_send;
   }
+  sidecar::DeleteOutcome delete_session(const std::string& tenant) override {
+    ++delete_calls;
+    if (tenant == "boom") throw std::runtime_error("cannot remove /var/lib/secret/boom");
+    if (tenant == "refusing") {
+      return {sidecar::DeleteOutcome::Kind::failed, "WhatsApp refused the logout request (code 500)."};
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    if (sessions_.erase(tenant) == 0) {
+      return {sidecar::DeleteOutcome::Kind::not_found, "No session exists for this tenant."};
+    }
+    return {sidecar::DeleteOutcome::Kind::deleted, "Logged out."};
+  }
   void put(const SessionView& v) {
     std::lock_guard<std::mutex> lock(mu_);
     sessions_[v.tenant_id] = v;
@@ -92,6 +104,7 @@ class FakeSessions : public SessionService {
   std::atomic<int> create_calls{0};
   std::atomic<int> status_calls{0};
   std::atomic<int> send_calls{0};
+  std::atomic<int> delete_calls{0};
   sidecar::SendOutcome next_send;
   std::string last_to, last_message;
 
@@ -435,7 +448,13 @@ TEST_CASE("router refuses every bad input with the documented status and code",
       {"GET /session", "GET", "/session", auth("acme"), "", "", 405, "method_not_allowed"},
       {"PUT /session", "PUT", "/session", auth("acme"), ok_json, "application/json", 405,
        "method_not_allowed"},
-      {"DELETE /session", "DELETE", "/session", auth("acme"), "", "", 405, "method_not_allowed"},
+      {"DELETE /send", "DELETE", "/send", auth("acme"), "", "", 405, "method_not_allowed"},
+      {"DELETE /session without tenant", "DELETE", "/session", auth(), "", "", 400,
+       "missing_tenant_id"},
+      {"DELETE /session with bad tenant", "DELETE", "/session", auth("../x"), "", "", 400,
+       "invalid_tenant_id"},
+      {"DELETE /session without secret", "DELETE", "/session", {{"X-Tenant-Id", "existing"}}, "",
+       "", 401, "unauthorized"},
       {"POST /status", "POST", "/status", auth("existing"), ok_json, "application/json", 405,
        "method_not_allowed"},
       {"OPTIONS /status", "OPTIONS", "/status", auth("existing"), "", "", 405,
@@ -449,14 +468,16 @@ TEST_CASE("router refuses every bad input with the documented status and code",
       check_error(res, c.status, c.code);
       if (c.status == 405) {
         const std::string path = c.path;
-        const bool post_only = path == "/session" || path == "/send";
-        CHECK(res->get_header_value("Allow") == (post_only ? "POST" : "GET, HEAD"));
+        const std::string allow =
+            path == "/session" ? "POST, DELETE" : path == "/send" ? "POST" : "GET, HEAD";
+        CHECK(res->get_header_value("Allow") == allow);
       } else {
         CHECK_FALSE(res->has_header("Allow"));
       }
       // A refused request never reaches the session layer.
       CHECK(server.fake.create_calls == 0);
       CHECK(server.fake.send_calls == 0);
+      CHECK(server.fake.delete_calls == 0);
     }
   }
 }
@@ -877,4 +898,37 @@ TEST_CASE("POST /send passes the validated body to the service and maps its outc
   check_error(call(*client, "POST", "/send", auth("acme"), "{\"to\":\"1555\",\"message\":\"x\"}",
                    "application/json"),
               422, "not_on_whatsapp");
+}
+
+TEST_CASE("DELETE /session maps the service's outcome", "[http][router][logout]") {
+  TestServer server;
+  auto client = server.client();
+  server.fake.create_session("acme");
+
+  const json deleted = check_success(call(*client, "DELETE", "/session", auth("acme")), 200);
+  CHECK(keys_of(deleted) == std::set<std::string>{"tenantId", "status"});
+  CHECK(deleted.at("tenantId") == "acme");
+  CHECK(deleted.at("status") == "logged_out");
+  CHECK(server.fake.delete_calls == 1);
+
+  // Repeating it is safe: the session is gone, so 404 (never a 5xx).
+  check_error(call(*client, "DELETE", "/session", auth("acme")), 404, "session_not_found");
+  check_error(call(*client, "DELETE", "/session", auth("never-created")), 404, "session_not_found");
+  CHECK(server.fake.delete_calls == 3);
+
+  // WhatsApp refused: 502, and the message says nothing was deleted.
+  const auto refused = call(*client, "DELETE", "/session", auth("refusing"));
+  check_error(refused, 502, "logout_failed");
+  const std::string message = json::parse(refused->body).at("error").at("message");
+  CHECK(message.find("code 500") != std::string::npos);
+  CHECK(message.find("Nothing was deleted") != std::string::npos);
+
+  // A service exception is a generic 500 without its text.
+  const auto boom = call(*client, "DELETE", "/session", auth("boom"));
+  check_error(boom, 500, "internal_error");
+  CHECK(boom->body.find("secret") == std::string::npos);
+  CHECK_FALSE(boom->has_header("Allow"));
+
+  // POST still creates on the same path.
+  check_success(call(*client, "POST", "/session", auth("acme")), 201);
 }
