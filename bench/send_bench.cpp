@@ -13,6 +13,9 @@
 // Prints a Markdown table for bench/RESULTS.md. Every loop is bounded; traffic stays on
 // 127.0.0.1.
 #include <httplib.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -37,10 +40,19 @@ namespace {
 
 const std::string kSecret = "bench-internal-secret-0123456789";
 
+// A port the kernel considers free now: bind 127.0.0.1:0, read it back, close.
 uint16_t free_port() {
-  httplib::Server probe;
-  int port = probe.bind_to_any_port("127.0.0.1");
-  return static_cast<uint16_t>(port);
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    throw std::runtime_error("cannot find a free port");
+  }
+  ::close(fd);
+  return ntohs(addr.sin_port);
 }
 
 double cpu_seconds(pid_t pid) {
@@ -165,7 +177,8 @@ int main(int argc, char** argv) {
     auto t0 = Clock::now();
     auto r = c.Post("/send", headers(tenant), body, "application/json");
     double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-    if (!r || r->status != 200) return -1;
+    if (!r) return -1000 - static_cast<int>(r.error());
+    if (r->status != 200) return -r->status;
     return ms;
   };
 
@@ -193,10 +206,14 @@ int main(int argc, char** argv) {
       threads.emplace_back([&, i] {
         httplib::Client c("127.0.0.1", http_port);
         c.set_keep_alive(true);
+        c.set_tcp_nodelay(true);
         for (int n = next++; n < requests; n = next++) {
           double ms = send_once(c, "bench" + std::to_string(n % tenants));
-          if (ms < 0) ++failures;
-          else per_thread[i].push_back(ms);
+          if (ms < 0) {
+            if (failures++ == 0) std::cerr << "first failure: " << -ms << " (HTTP status, or 1000+httplib error)\n";
+          } else {
+            per_thread[i].push_back(ms);
+          }
         }
       });
     }
