@@ -6,6 +6,7 @@
 #include <regex>
 #include <set>
 #include "service_rig.hpp"
+#include "wa/binary/node.hpp"
 
 using namespace e2e;
 
@@ -197,4 +198,48 @@ TEST_CASE("e2e send: each error is provoked for real", "[e2e][send]") {
     // The message did reach the recipients: "unknown" is the honest answer.
     CHECK(wait_until([&] { return !copies_of(s, id).empty(); }));
   }
+}
+
+namespace {
+
+size_t count_of(const std::vector<std::string>& v, const std::string& x) {
+  return static_cast<size_t>(std::count(v.begin(), v.end(), x));
+}
+
+}  // namespace
+
+TEST_CASE("e2e send: a low-prekey notification is acked and answered with an upload",
+          "[e2e][send][notification]") {
+  SendRig t;
+  auto& s = t.rig.sim();
+  const size_t uploads = count_of(s.received_iqs(), "encrypt set registration");
+  const size_t acks = count_of(s.received_stanzas(), "ack");
+  // §10 step 8: the server says only 3 one-time prekeys are left.
+  wa::Node note("notification", {{"from", wa::Jid::server_jid()}, {"type", "encrypt"}, {"id", "N-1"}},
+                wa::NodeList{wa::Node("count", {{"value", "3"}})});
+  REQUIRE(s.push_to_companions(note) == 1);
+  CHECK(wait_until([&] { return count_of(s.received_stanzas(), "ack") > acks; }));
+  CHECK(wait_until([&] { return count_of(s.received_iqs(), "encrypt set registration") > uploads; }));
+  CHECK(s.anomalies().empty());
+}
+
+TEST_CASE("e2e send: a devices notification makes the next send query the list again",
+          "[e2e][send][notification]") {
+  SendRig t;
+  auto& s = t.rig.sim();
+  t.check_delivered(t.send_ok(t.contact.phone, "one")["messageId"], "one");
+  const size_t queries = count_of(s.received_iqs(), "usync get usync");
+  // Cached: a second send asks nothing.
+  t.check_delivered(t.send_ok(t.contact.phone, "two")["messageId"], "two");
+  CHECK(count_of(s.received_iqs(), "usync get usync") == queries);
+
+  wa::Node note("notification",
+                {{"from", *wa::Jid::parse(t.contact_lid)}, {"type", "devices"}, {"id", "N-2"}},
+                wa::NodeList{wa::Node("add", {}, wa::NodeList{wa::Node(
+                    "device", {{"jid", *wa::Jid::parse(t.contact.lid_user + ":7@lid")}})})});
+  const size_t acks = count_of(s.received_stanzas(), "ack");
+  REQUIRE(s.push_to_companions(note) == 1);
+  REQUIRE(wait_until([&] { return count_of(s.received_stanzas(), "ack") > acks; }));
+  t.check_delivered(t.send_ok(t.contact.phone, "three")["messageId"], "three");
+  CHECK(count_of(s.received_iqs(), "usync get usync") > queries);
 }

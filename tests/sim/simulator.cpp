@@ -267,6 +267,20 @@ void Simulator::set_logout_observer(
   impl_->ctx.state.set_logout_observer(std::move(fn));
 }
 
+int Simulator::push_to_companions(const wa::Node& node) {
+  if (!impl_->running) return 0;
+  Impl& d = *impl_;
+  return d.on_io_thread<int>([&d, node] {
+    int n = 0;
+    for (auto& [h, conn] : d.conns) {
+      if (!conn->logged_in_device()) continue;
+      conn->deliver(node);
+      ++n;
+    }
+    return n;
+  });
+}
+
 void Simulator::disconnect_all() {
   if (!impl_->running) return;
   Impl& d = *impl_;

@@ -12,6 +12,8 @@
 #include "cert_authority.hpp"
 #include "util/bytes.hpp"
 
+namespace wa { struct Node; }
+
 namespace sim {
 
 // Added (issue 3): a WhatsApp user the server knows besides the simulated account, with the
@@ -141,6 +143,9 @@ class Simulator {
   std::vector<std::string> anomalies() const;
   // Closes every open connection (the service should reconnect).
   void disconnect_all();
+  // Sends `node` (e.g. a <notification>) to every logged-in companion as the server would;
+  // returns how many got it.
+  int push_to_companions(const wa::Node& node);
 
   // Added (issue 3): messages and faults.
   // One entry per <to> device of every <message> the server accepted, in arrival order.
