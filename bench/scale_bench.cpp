@@ -41,23 +41,23 @@
 #include <thread>
 #include <vector>
 
+#include "bench_support.hpp"
 #include "child_process.hpp"
 
 using json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
+using bench::arg;
+using bench::cpu_seconds;
+using bench::headers;
+using bench::kSecret;
+using bench::slurp;
+
 namespace {
 
-const std::string kSecret = "bench-internal-secret-0123456789";
 
 // ---- command line ---------------------------------------------------------------------------
 
-std::string arg(int argc, char** argv, const std::string& name, const std::string& def) {
-  for (int i = 1; i + 1 < argc; ++i) {
-    if (argv[i] == "--" + name) return argv[i + 1];
-  }
-  return def;
-}
 
 struct Args {
   int tenants = 1000;
@@ -85,10 +85,6 @@ Args parse_args(int argc, char** argv) {
 
 // ---- /proc readings -------------------------------------------------------------------------
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
 
 // A "Key:   value kB" line of /proc/PID/status (or /proc/meminfo); -1 when absent.
 long status_field(const std::string& text, const std::string& key) {
@@ -117,19 +113,6 @@ size_t open_fds(pid_t pid) {
   return n;
 }
 
-double cpu_seconds(pid_t pid) {
-  const std::string content = slurp("/proc/" + std::to_string(pid) + "/stat");
-  // Fields after the ")" of the command name: state is field 3; utime 14, stime 15.
-  auto close = content.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream rest(content.substr(close + 2));
-  std::string field;
-  double ticks = 0;
-  for (int i = 3; i <= 15 && rest >> field; ++i) {
-    if (i == 14 || i == 15) ticks += std::stod(field);
-  }
-  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
 
 std::string load_average() {
   std::istringstream in(slurp("/proc/loadavg"));
@@ -194,11 +177,6 @@ double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-httplib::Headers headers(const std::string& tenant) {
-  httplib::Headers h{{"X-Internal-Secret", kSecret}};
-  if (!tenant.empty()) h.emplace("X-Tenant-Id", tenant);
-  return h;
-}
 
 json data_of(const httplib::Result& r) {
   if (!r) return json();
@@ -304,7 +282,11 @@ std::optional<std::string> pair_tenant(const std::string& tenant, uint16_t http_
   httplib::Client control("127.0.0.1", control_port);
   api.set_read_timeout(30, 0);
   control.set_read_timeout(30, 0);
+  // POST /session is idempotent per tenant: a request that got no answer (a slow, profiled
+  // service) is simply repeated.
   auto created = api.Post("/session", headers(tenant), "{}", "application/json");
+  for (int retry = 0; !created && retry < 2; ++retry)
+    created = api.Post("/session", headers(tenant), "{}", "application/json");
   if (!created || (created->status != 200 && created->status != 201))
     return "POST /session failed (" + (created ? std::to_string(created->status) : "no answer") + ")";
   std::string qr = text_or_empty(data_of(created), "qr");

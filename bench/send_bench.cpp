@@ -31,14 +31,19 @@
 #include <thread>
 #include <vector>
 
+#include "bench_support.hpp"
 #include "child_process.hpp"
 
 using json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-namespace {
+using bench::arg;
+using bench::cpu_seconds;
+using bench::headers;
+using bench::kSecret;
+using bench::slurp;
 
-const std::string kSecret = "bench-internal-secret-0123456789";
+namespace {
 
 // A port the kernel considers free now: bind 127.0.0.1:0, read it back, close.
 uint16_t free_port() {
@@ -55,19 +60,6 @@ uint16_t free_port() {
   return ntohs(addr.sin_port);
 }
 
-double cpu_seconds(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  // Fields after the ")" of the command name: state is field 3; utime 14, stime 15.
-  auto close = content.rfind(')');
-  std::istringstream rest(content.substr(close + 2));
-  std::string field;
-  double ticks = 0;
-  for (int i = 3; i <= 15 && rest >> field; ++i) {
-    if (i == 14 || i == 15) ticks += std::stod(field);
-  }
-  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
 
 bool wait_for(const std::function<bool()>& pred, std::chrono::seconds limit) {
   auto deadline = Clock::now() + limit;
@@ -78,11 +70,6 @@ bool wait_for(const std::function<bool()>& pred, std::chrono::seconds limit) {
   return false;
 }
 
-httplib::Headers headers(const std::string& tenant) {
-  httplib::Headers h{{"X-Internal-Secret", kSecret}};
-  if (!tenant.empty()) h.emplace("X-Tenant-Id", tenant);
-  return h;
-}
 
 double percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
@@ -91,12 +78,6 @@ double percentile(std::vector<double> v, double p) {
   return v[std::min(i, v.size() - 1)];
 }
 
-std::string arg(int argc, char** argv, const std::string& name, const std::string& def) {
-  for (int i = 1; i + 1 < argc; ++i) {
-    if (argv[i] == "--" + name) return argv[i + 1];
-  }
-  return def;
-}
 
 }  // namespace
 
