@@ -201,7 +201,9 @@ void Client::on_frame(const Bytes& frame) {
     util::log::warn("node_decode_failed", tenant_, {{"error", e.what()}});
     return;
   }
-  util::log::debug("recv", tenant_, {{"node", node.to_debug_string()}});
+  // Every frame passes here: render the node only when debug logging is on.
+  if (util::log::enabled(util::log::Level::debug))
+    util::log::debug("recv", tenant_, {{"node", node.to_debug_string()}});
   handle_node(node);
 }
 
@@ -243,7 +245,9 @@ void Client::finish_handshake(const Bytes& server_hello) {
 
 void Client::send_node(const Node& node) {
   if (!conn_ || !noise_) return;
-  util::log::debug("send", tenant_, {{"node", node.to_debug_string()}});
+  // Every frame passes here: render the node only when debug logging is on.
+  if (util::log::enabled(util::log::Level::debug))
+    util::log::debug("send", tenant_, {{"node", node.to_debug_string()}});
   conn_->send(socket::encode_frame(noise_->encrypt(marshal(node))));
 }
 
