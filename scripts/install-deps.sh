@@ -12,7 +12,9 @@ PACKAGES=(
   libqrencode-dev libpng-dev
   catch2
 )
-if [ "${WA_FUZZ:-0}" = 1 ]; then PACKAGES+=(clang libclang-rt-14-dev); fi
+# scripts/fuzz.sh (run by scripts/test.sh unless FUZZ=0): clang, and libFuzzer with the
+# sanitizer runtimes, which clang-14 only recommends (this script installs no recommends).
+if [ "${FUZZ:-1}" != 0 ]; then PACKAGES+=(clang libclang-rt-14-dev); fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
