@@ -1,9 +1,13 @@
 // wa-sidecar: configuration, signals and wiring of the router and the client manager.
+#include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <cstring>
 #include <iostream>
+#include <mutex>
 #include <optional>
 #include <pthread.h>
+#include <thread>
 
 #include "config/config.hpp"
 #include "http/router.hpp"
@@ -67,7 +71,28 @@ int main(int argc, char** argv) {
     int sig = 0;
     sigwait(&signals, &sig);
     util::log::info("shutting_down", "", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
-    router.stop();      // stop accepting; in-flight requests finish
+    // Stop accepting; requests in flight finish. A send waiting for its ack is bounded by
+    // send_ack_timeout_ms, but one still being prepared (lookups, bundles) could wait for
+    // several server timeouts: past the grace period the connections are closed, which fails
+    // such requests at once.
+    const auto grace = std::chrono::milliseconds(config.send_ack_timeout_ms + 5000);
+    std::mutex drain_mu;
+    std::condition_variable drain_cv;
+    bool drained = false;
+    std::thread watchdog([&] {
+      std::unique_lock<std::mutex> lk(drain_mu);
+      if (!drain_cv.wait_for(lk, grace, [&] { return drained; })) {
+        util::log::warn("shutdown_grace_expired", "", {{"grace_ms", static_cast<int64_t>(grace.count())}});
+        manager.disconnect_all();
+      }
+    });
+    router.stop();
+    {
+      std::lock_guard<std::mutex> lk(drain_mu);
+      drained = true;
+    }
+    drain_cv.notify_all();
+    watchdog.join();
     manager.shutdown(); // close sockets cleanly; the stores are flushed per transaction
   } catch (const std::exception& e) {
     util::log::error("fatal", "", {{"error", e.what()}});

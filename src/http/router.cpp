@@ -27,7 +27,11 @@
 #include "http/body_reader.hpp"
 #include "http/json_body.hpp"
 #include "http/json_envelope.hpp"
+#include "http/metrics_route.hpp"
+#include "http/openapi.hpp"
 #include "http/session_json.hpp"
+#include "metrics/registry.hpp"
+#include "metrics/service_metrics.hpp"
 #include "util/log.hpp"
 
 namespace sidecar {
@@ -47,7 +51,7 @@ constexpr time_t kWriteTimeoutSec = 10;
 constexpr time_t kKeepAliveTimeoutSec = 5;
 constexpr size_t kKeepAliveMaxRequests = 100;
 
-enum class RouteId { create_session, delete_session, status, health, send_message };
+enum class RouteId { create_session, delete_session, status, health, send_message, metrics, openapi };
 
 // One row per (path, method); a path served with several methods has several rows, each
 // carrying the same Allow list.
@@ -65,6 +69,8 @@ constexpr Route kRoutes[] = {
     {"/send", RouteId::send_message, "POST", true, "POST"},
     {"/status", RouteId::status, "GET", true, "GET, HEAD"},
     {"/health", RouteId::health, "GET", false, "GET, HEAD"},
+    {"/metrics", RouteId::metrics, "GET", false, "GET, HEAD"},
+    {"/openapi.json", RouteId::openapi, "GET", false, "GET, HEAD"},
 };
 
 // All values of a request header, whole. httplib's get_header_value() returns a copy of the
@@ -341,6 +347,17 @@ void Router::Impl::handle(const httplib::Request& req, httplib::Response& res,
         op = "send";
         send_message(req, res, tenant, body);
         return;
+      case RouteId::metrics:
+        op = "metrics";
+        res.status = 200;
+        res.set_content(http::render_metrics(sessions.health(), config.wa_version),
+                        metrics::kTextContentType);
+        return;
+      case RouteId::openapi:
+        op = "openapi";
+        res.status = 200;
+        res.set_content(std::string(http::openapi_document()), http::kJsonContentType);
+        return;
     }
   } catch (const std::exception& e) {
     util::log::error("http_route_failed", tenant, {{"operation", op}, {"error", e.what()}});
@@ -349,6 +366,7 @@ void Router::Impl::handle(const httplib::Request& req, httplib::Response& res,
                      {{"operation", op}, {"error", "non-standard exception"}});
   }
   res.headers.erase("Allow");
+  if (route->id == RouteId::send_message) metrics::count_send("internal_error");
   send_error(res, internal_error());
 }
 
@@ -376,11 +394,19 @@ void Router::Impl::send_message(const httplib::Request& req, httplib::Response& 
   if (!parsed) return;
   auto request = http::validate_send_body(parsed->object);
   if (auto* err = std::get_if<http::ApiError>(&request)) {
+    metrics::count_send(err->code);
     send_error(res, *err);
     return;
   }
   const auto& r = std::get<http::SendRequest>(request);
+  const auto started = std::chrono::steady_clock::now();
   auto [status, envelope] = http::send_response(sessions.send_text(tenant, r.to, r.message));
+  // Counted here, where the outcome has its API error code (send_route.cpp maps it).
+  metrics::count_send(status == 200 ? "" : envelope["error"].value("code", "other"));
+  if (status == 200) {
+    metrics::observe_send_latency(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  }
   send(res, status, envelope);
 }
 
@@ -429,6 +455,12 @@ void Router::Impl::health(httplib::Response& res) {
 
 Router::Router(const Config& config, SessionService& sessions)
     : impl_(std::make_unique<Impl>(config, sessions)) {}
+
+std::vector<Router::RouteInfo> Router::routes() {
+  std::vector<RouteInfo> out;
+  for (const Route& r : kRoutes) out.push_back({r.method, r.path, r.needs_tenant});
+  return out;
+}
 
 Router::~Router() { stop(); }
 

@@ -3,6 +3,7 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <vector>
 #include "config/config.hpp"
 #include "manager/session_service.hpp"
 
@@ -18,6 +19,15 @@ class Router {
   // Returns the bound port; throws std::runtime_error if binding fails.
   int start();
   void stop();  // stops accepting, waits for in-flight requests
+
+  // Added (issue 5): the (method, path) pairs served, from the route table itself (GET routes
+  // also answer HEAD). The OpenAPI test checks api/openapi.json against this list.
+  struct RouteInfo {
+    std::string method;
+    std::string path;
+    bool needs_tenant = false;
+  };
+  static std::vector<RouteInfo> routes();
 
  private:
   struct Impl;

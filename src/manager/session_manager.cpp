@@ -21,6 +21,10 @@ wa::ClientOptions client_options_from(const Config& c) {
   o.props.os = c.device_os;
   o.qr_first_ref_ms = c.qr_first_ref_ms;
   o.qr_next_ref_ms = c.qr_next_ref_ms;
+  o.keepalive_min_ms = c.keepalive_interval_min_ms;
+  o.keepalive_max_ms = c.keepalive_interval_max_ms;
+  o.keepalive_timeout_ms = c.keepalive_timeout_ms;
+  o.keepalive_dead_ms = c.keepalive_dead_ms;
   return o;
 }
 
@@ -70,6 +74,15 @@ void SessionManager::start() {
     }
   }
   util::log::info("sessions_restored", "", {{"count", restored}});
+}
+
+void SessionManager::disconnect_all() {
+  std::map<std::string, std::shared_ptr<Session>> sessions;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    sessions = sessions_;
+  }
+  for (auto& [tenant, s] : sessions) s->client->stop();
 }
 
 void SessionManager::shutdown() {
@@ -191,7 +204,9 @@ HealthView SessionManager::health() {
   const int64_t now = wa::now_ms();
   h.total = all.size();
   for (auto& s : all) {
-    if (derive_status(s->client->snapshot(), client_options_, now) == kStatusConnected) ++h.connected;
+    const std::string status = derive_status(s->client->snapshot(), client_options_, now);
+    ++h.by_status[status];
+    if (status == kStatusConnected) ++h.connected;
   }
   h.uptime_seconds = (now - started_ms_) / 1000;
   h.version = WA_SIDECAR_VERSION_STRING;

@@ -25,6 +25,10 @@ class SessionManager : public SessionService {
   void start();
   // Disconnects every session cleanly and stops the network thread. Idempotent.
   void shutdown();
+  // Closes every WhatsApp connection without reconnecting, keeping the loop running: requests
+  // still waiting on the server fail at once instead of running into their timeouts (the
+  // shutdown's bound on sends that are still being prepared).
+  void disconnect_all();
 
   CreateResult create_session(const std::string& tenant_id) override;
   std::optional<SessionView> status(const std::string& tenant_id) override;

@@ -3,6 +3,7 @@
 // Thread-safety: every method may be called concurrently from HTTP worker threads.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -45,6 +46,8 @@ struct HealthView {
   size_t connected = 0;
   int64_t uptime_seconds = 0;
   std::string version;
+  // Added (issue 5): sessions per status (GET /metrics); statuses without sessions are absent.
+  std::map<std::string, size_t> by_status;
 };
 
 // The outcome of POST /send (README "Sending"); the router maps kind to an HTTP status.
