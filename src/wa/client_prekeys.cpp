@@ -1,8 +1,10 @@
 // After login (PROTOCOL.md §8 "Post-login sequence", whatsmeow connectionevents.go): ask the
 // server how many one-time prekeys it holds, upload more when it runs low, then switch from
 // passive to active so that the server starts delivering.
+#include "metrics/service_metrics.hpp"
 #include "util/log.hpp"
 #include "wa/client.hpp"
+#include "wa/heap_trim.hpp"
 #include "wa/prekeys.hpp"
 
 namespace wa {
@@ -15,7 +17,19 @@ void Client::run_post_login() {
     if (!self || self->conn_gen_ != gen) return;
     Node active("iq", {{"to", Jid::server_jid()}, {"type", "set"}, {"xmlns", "passive"}},
                 NodeList{Node("active")});
-    self->send_iq(std::move(active), self->opt_.iq_timeout_ms, [](const Node*) {});
+    self->send_iq(std::move(active), self->opt_.iq_timeout_ms, [weak](const Node*) {
+      // The post-login burst (prekey count, upload of up to 812 keys) is over and the session
+      // goes idle: hand back the cache pages and WAL it left behind (Store::trim; issue 4 keeps
+      // an idle session within 128 KiB).
+      auto self = weak.lock();
+      if (!self) return;
+      try {
+        self->store_->trim();
+      } catch (const std::exception& e) {
+        util::log::warn("store_trim_failed", self->tenant_, {{"error", e.what()}});
+      }
+      trim_heap_soon(self->io_);  // the memory the login burst freed, once per burst
+    });
   };
   send_iq(make_prekey_count_iq(), opt_.iq_timeout_ms, [weak, gen, go_active](const Node* reply) {
     auto self = weak.lock();
@@ -66,6 +80,7 @@ void Client::upload_prekeys(uint32_t count, std::function<void(bool)> done) {
                 util::log::error("store_failed", self->tenant_, {{"error", e.what()}});
               }
               util::log::info("prekeys_uploaded", self->tenant_, {{"count", count}});
+              metrics::count_prekeys_uploaded(count);
             } else {
               util::log::warn("prekey_upload_failed", self->tenant_);
             }

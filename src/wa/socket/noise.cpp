@@ -2,6 +2,7 @@
 // (PROTOCOL.md §2; whatsmeow socket/noisehandshake.go, socket/noisesocket.go).
 #include "wa/socket/noise.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "util/crypto.hpp"
@@ -59,21 +60,41 @@ std::optional<Bytes> NoiseHandshake::decrypt(const Bytes& ciphertext) {
 
 std::pair<Bytes, Bytes> NoiseHandshake::split() const { return extract_and_expand(ck_, {}); }
 
-NoiseTransport::NoiseTransport(Bytes write_key, Bytes read_key)
-    : write_key_(std::move(write_key)), read_key_(std::move(read_key)) {
-  if (write_key_.size() != 32 || read_key_.size() != 32)
-    throw std::invalid_argument("noise transport keys must be 32 bytes");
+namespace {
+
+// The keys are checked before GcmCipher sees them, so the error names the Noise transport.
+const Bytes& transport_key(const Bytes& key) {
+  if (key.size() != 32) throw std::invalid_argument("noise transport keys must be 32 bytes");
+  return key;
 }
+
+// noise_iv without the allocation: 8 zero bytes || u32be(counter).
+void fill_iv(uint32_t counter, uint8_t (&iv)[GcmCipher::kIvSize]) {
+  std::fill(iv, iv + 8, 0);
+  iv[8] = static_cast<uint8_t>(counter >> 24);
+  iv[9] = static_cast<uint8_t>(counter >> 16);
+  iv[10] = static_cast<uint8_t>(counter >> 8);
+  iv[11] = static_cast<uint8_t>(counter);
+}
+
+}  // namespace
+
+NoiseTransport::NoiseTransport(Bytes write_key, Bytes read_key)
+    : writer_(transport_key(write_key), true), reader_(transport_key(read_key), false) {}
 
 Bytes NoiseTransport::encrypt(const Bytes& plaintext) {
   // A wrapped counter would reuse a GCM nonce under the same key: refuse instead.
   if (write_n_ == UINT32_MAX) throw std::runtime_error("noise write counter exhausted");
-  return crypto::aes_gcm_encrypt(write_key_, noise_iv(write_n_++), {}, plaintext);  // AAD empty
+  uint8_t iv[GcmCipher::kIvSize];
+  fill_iv(write_n_++, iv);
+  return writer_.seal(iv, plaintext);  // AAD empty
 }
 
 std::optional<Bytes> NoiseTransport::decrypt(const Bytes& ciphertext) {
   // Advance first, as whatsmeow does, so one corrupted frame does not shift every later IV.
-  return crypto::aes_gcm_decrypt(read_key_, noise_iv(read_n_++), {}, ciphertext);
+  uint8_t iv[GcmCipher::kIvSize];
+  fill_iv(read_n_++, iv);
+  return reader_.open(iv, ciphertext);
 }
 
 }  // namespace wa::socket

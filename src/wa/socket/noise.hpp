@@ -8,6 +8,7 @@
 #pragma once
 #include <optional>
 #include "util/bytes.hpp"
+#include "wa/socket/gcm_cipher.hpp"
 
 namespace wa::socket {
 
@@ -42,7 +43,8 @@ class NoiseTransport {
   uint32_t read_counter() const { return read_n_; }
 
  private:
-  Bytes write_key_, read_key_;
+  // One keyed AES-GCM context per direction for the connection's lifetime (issue 4).
+  GcmCipher writer_, reader_;
   uint32_t write_n_ = 0, read_n_ = 0;
 };
 

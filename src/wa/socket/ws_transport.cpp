@@ -16,8 +16,23 @@ namespace {
 constexpr const char* kOrigin = "https://web.whatsapp.com";  // required by the server (§1)
 constexpr size_t kMaxMessageSize = 1u << 24;                  // WM's WS read limit (§1)
 
-using PlainClient = websocketpp::client<websocketpp::config::asio_client>;
-using TlsClient = websocketpp::client<websocketpp::config::asio_tls_client>;
+// Every websocketpp connection object embeds its read buffer (connection_read_buffer_size,
+// 16 KiB by default). Our idle sessions receive a keepalive answer now and then; a message
+// larger than the buffer is read in several pieces and assembled by websocketpp, so 4 KiB costs
+// a few more reads for the rare large frame and saves 12 KiB per session (issue 4).
+constexpr size_t kReadBufferSize = 4096;
+
+struct PlainConfig : websocketpp::config::asio_client {
+  typedef PlainConfig type;
+  static const size_t connection_read_buffer_size = kReadBufferSize;
+};
+struct TlsConfig : websocketpp::config::asio_tls_client {
+  typedef TlsConfig type;
+  static const size_t connection_read_buffer_size = kReadBufferSize;
+};
+
+using PlainClient = websocketpp::client<PlainConfig>;
+using TlsClient = websocketpp::client<TlsConfig>;
 
 // Stanzas are small and latency-bound (a send waits for the server's ack): no Nagle delay.
 void no_delay(asio::ip::tcp::socket& s) {

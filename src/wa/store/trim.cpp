@@ -1,0 +1,22 @@
+// Store::trim: an idle store's memory handed back (issue 4, bench/RESULTS.md "Scale").
+#include <sqlite3.h>
+
+#include "wa/store/device_store.hpp"
+#include "wa/store/sqlite_util.hpp"
+
+namespace wa::store {
+
+void Store::trim() {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  // Inside a transaction (trim called from a callback of Store::transaction) a checkpoint is
+  // refused with SQLITE_LOCKED; there is nothing to gain there anyway.
+  if (sqlite3_get_autocommit(db_) == 0) return;
+  // PASSIVE: copies what no reader still needs and returns; BUSY only means another
+  // connection holds the checkpoint lock, which postpones the work to a later checkpoint.
+  const int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) sql::check(db_, rc, "checkpoint");
+  // Frees this connection's unpinned cache pages; they are read back from the file on demand.
+  sql::check(db_, sqlite3_db_release_memory(db_), "release memory");
+}
+
+}  // namespace wa::store
