@@ -33,6 +33,12 @@ struct Config {
   int qr_next_ref_ms = 20000;                  // QR_NEXT_REF_MS (1000..600000)
   // POST /send waits this long for the server's ack; past it the outcome is unknown (504).
   int send_ack_timeout_ms = 30000;             // SEND_ACK_TIMEOUT_MS (1000..300000)
+  // Keepalive (PROTOCOL.md §8, whatsmeow): a ping every random min..max ms, `timeout` ms to
+  // answer, reconnect after `dead` ms without an answered ping. Settable for tests.
+  int keepalive_interval_min_ms = 20000;       // KEEPALIVE_INTERVAL_MIN_MS (100..600000)
+  int keepalive_interval_max_ms = 30000;       // KEEPALIVE_INTERVAL_MAX_MS (100..600000, >= min)
+  int keepalive_timeout_ms = 10000;            // KEEPALIVE_TIMEOUT_MS (100..300000)
+  int keepalive_dead_ms = 180000;              // KEEPALIVE_DEAD_MS (100..3600000)
   size_t max_body_bytes = 1 << 20;             // MAX_BODY_BYTES
   std::string log_level = "info";              // LOG_LEVEL: debug|info|warn|error
   int http_threads = 16;                       // HTTP_THREADS

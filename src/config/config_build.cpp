@@ -156,6 +156,27 @@ Config build(const RawValues& raw) {
   b.integer("send_ack_timeout_ms", 1000, 300000, "from 1000 to 300000 (milliseconds)", &v);
   c.send_ack_timeout_ms = static_cast<int>(v);
 
+  // Keepalive (PROTOCOL.md §8: every random 20-30 s, 10 s to answer, dead after 3 min without
+  // an answer); only tests shorten these.
+  v = c.keepalive_interval_min_ms;
+  b.integer("keepalive_interval_min_ms", 100, 600000, "from 100 to 600000 (milliseconds)", &v);
+  c.keepalive_interval_min_ms = static_cast<int>(v);
+  v = c.keepalive_interval_max_ms;
+  b.integer("keepalive_interval_max_ms", 100, 600000, "from 100 to 600000 (milliseconds)", &v);
+  c.keepalive_interval_max_ms = static_cast<int>(v);
+  if (c.keepalive_interval_max_ms < c.keepalive_interval_min_ms) {
+    invalid(*find_key("keepalive_interval_max_ms"),
+            "must not be below keepalive_interval_min_ms (" +
+                std::to_string(c.keepalive_interval_min_ms) + ")",
+            b.get("keepalive_interval_max_ms"));
+  }
+  v = c.keepalive_timeout_ms;
+  b.integer("keepalive_timeout_ms", 100, 300000, "from 100 to 300000 (milliseconds)", &v);
+  c.keepalive_timeout_ms = static_cast<int>(v);
+  v = c.keepalive_dead_ms;
+  b.integer("keepalive_dead_ms", 100, 3600000, "from 100 to 3600000 (milliseconds)", &v);
+  c.keepalive_dead_ms = static_cast<int>(v);
+
   v = static_cast<long long>(c.max_body_bytes);
   b.integer("max_body_bytes", 1024, std::numeric_limits<long long>::max(),
             "of at least 1024 (bytes)", &v);

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <random>
 
+#include "metrics/service_metrics.hpp"
 #include "util/crypto.hpp"
 #include "util/log.hpp"
 #include "wa/binary/codec.hpp"
@@ -127,6 +128,7 @@ void Client::connect() {
   noise_.reset();
   reader_ = socket::FrameReader();
   after_close_ = After::reconnect_backoff;
+  close_cause_.clear();
   set_phase(Phase::connecting);
   util::log::info("connecting", tenant_, {{"url", opt_.url}, {"paired", device_.paired()}});
 
@@ -143,12 +145,22 @@ void Client::connect() {
   };
   conn_ = ws_.connect(opt_.url, std::move(h));
 
-  // The WS open and the whole handshake must complete within the connect timeout.
+  // The WS open, the whole handshake and the server's first answer (<success>/<failure>, or
+  // pair-device for a new device) must come within the connect timeout: a link that dies right
+  // after the handshake would otherwise leave us logging in forever, since keepalive starts
+  // only at <success> (§8).
   connect_timer_.expires_after(std::chrono::milliseconds(opt_.connect_timeout_ms));
   connect_timer_.async_wait([weak, gen](const asio::error_code& ec) {
     auto self = weak.lock();
-    if (ec || !self || self->conn_gen_ != gen || self->noise_) return;
-    self->fail("connection_failed", "Timed out connecting to WhatsApp.", After::reconnect_backoff);
+    if (ec || !self || self->conn_gen_ != gen) return;
+    const Phase phase = self->snapshot().phase;
+    if (phase != Phase::connecting && phase != Phase::handshaking && phase != Phase::awaiting_qr &&
+        phase != Phase::logging_in)
+      return;
+    self->fail("connection_failed",
+               self->noise_ ? "Timed out waiting for WhatsApp to answer the login."
+                            : "Timed out connecting to WhatsApp.",
+               After::reconnect_backoff);
   });
 }
 
@@ -239,7 +251,7 @@ void Client::finish_handshake(const Bytes& server_hello) {
     }
     return;
   }
-  connect_timer_.cancel();
+  // The connect timer keeps running until the server's answer (see connect()).
   set_phase(device_.paired() ? Phase::logging_in : Phase::awaiting_qr);
 }
 
@@ -282,6 +294,7 @@ void Client::handle_node(const Node& node) {
   } else if (tag == "xmlstreamend") {
     // The server ends the stream; the socket close follows (§5 decoding hints).
     util::log::info("stream_end", tenant_);
+    close_cause_ = "stream_end";
     close_connection(After::reconnect_backoff);
   } else if (tag == "message") {
     handle_message(node);
@@ -289,15 +302,13 @@ void Client::handle_node(const Node& node) {
     if (node.attr("class") == "message") handle_message_ack(node);
   } else if (tag == "notification") {
     handle_notification(node);
+  } else if (tag == "receipt" && node.attr("type") == "retry") {
+    handle_retry_receipt(node);  // acked once handled, as whatsmeow does
   } else if (tag == "receipt" || tag == "call") {
     // Acked as the real clients do (§8 "What must be acked").
     send_node(make_ack(node));
   } else if (tag == "ib") {
-    if (node.child("downgrade_webclient")) {
-      // The QR was scanned by a phone without multi-device support (§8 stream-error table).
-      fail("pairing_failed", "The QR code was scanned by a phone that does not support linked devices.",
-           After::stay_down);
-    }
+    handle_ib(node);
   } else {
     util::log::debug("unhandled_node", tenant_, {{"tag", tag}});
   }
@@ -340,15 +351,18 @@ void Client::fail(const std::string& code, const std::string& message, After aft
   }
   util::log::warn("client_error", tenant_, {{"code", code}, {"message", message}});
   if (after == After::stay_down) set_phase(Phase::failed);
+  close_cause_ = code;
   if (conn_) {
     close_connection(after);
   } else if (after != After::stay_down) {
+    metrics::count_reconnect(metrics::reconnect_cause(false, code, false));
     schedule_reconnect();
   }
   changed();
 }
 
 void Client::on_close(const std::string& reason) {
+  const bool established = noise_.has_value();  // for the reconnect metric's cause
   conn_.reset();
   noise_.reset();
   handshake_.reset();
@@ -374,6 +388,8 @@ void Client::on_close(const std::string& reason) {
     changed();
     return;
   }
+  metrics::count_reconnect(metrics::reconnect_cause(after_close_ == After::reconnect_now,
+                                                    close_cause_, established));
   if (after_close_ == After::reconnect_now) {
     connect();
     return;

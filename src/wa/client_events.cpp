@@ -30,6 +30,7 @@ void Client::handle_success(const Node& node) {
     snap_.last_keepalive_ok_ms = now_ms();
     snap_.lid = device_.lid;
   }
+  connect_timer_.cancel();  // the login was answered (connect() armed it)
   set_phase(Phase::connected);
   util::log::info("connected", tenant_, {{"jid", device_.jid}});
   schedule_keepalive();
@@ -78,6 +79,7 @@ void Client::handle_stream_error(const Node& node) {
       std::lock_guard<std::mutex> lk(mu_);
       snap_.last_error = ClientError{"stream_error", "Stream error " + code + " from WhatsApp.", now_ms()};
     }
+    close_cause_ = "stream_error";
     close_connection(After::reconnect_backoff);
   }
 }

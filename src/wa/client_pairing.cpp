@@ -87,14 +87,18 @@ void Client::handle_pair_success(const Node& iq) {
   updated.business_name = biz ? biz->attr("name") : "";
   try {
     // Persist before answering: once the phone sees pair-device-sign it lists the device, so
-    // the credentials must already be durable (a crash now must not cost a new QR).
-    store_->save_device(updated);
-    if (lid) {
-      store_->put_lid_mapping(lid->user, jid->user);
-      // The phone's identity is trusted for its LID address, device 0 (§6 step 6).
-      store_->put_identity(Jid::user_jid(lid->user, kLidServer).signal_address_name(), 0,
-                           paired.account_signature_key);
-    }
+    // the credentials must already be durable (a crash now must not cost a new QR). One
+    // transaction, one fsync: the credentials, the LID mapping and the phone's identity are
+    // there together or not at all.
+    store_->transaction([&] {
+      store_->save_device(updated);
+      if (lid) {
+        store_->put_lid_mapping(lid->user, jid->user);
+        // The phone's identity is trusted for its LID address, device 0 (§6 step 6).
+        store_->put_identity(Jid::user_jid(lid->user, kLidServer).signal_address_name(), 0,
+                             paired.account_signature_key);
+      }
+    });
   } catch (const std::exception& e) {
     send_node(make_iq_error(id, 500, "internal-error"));
     fail("store_failed", std::string("Could not save the paired credentials: ") + e.what(),

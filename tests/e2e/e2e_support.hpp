@@ -32,6 +32,9 @@ class TempDir {
 
 uint16_t free_port();  // binds 127.0.0.1:0 and returns the port the kernel picked
 
+// Whether `events` (e.g. the simulator's history) holds exactly `event`.
+bool contains(const std::vector<std::string>& events, const std::string& event);
+
 // Polls pred every 50 ms until it returns true or `timeout` passes; returns its last value.
 bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds timeout = kWait);
 

@@ -16,10 +16,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool contains(const std::vector<std::string>& v, const std::string& x) {
-  return std::find(v.begin(), v.end(), x) != v.end();
-}
-
 // ServiceApi has no DELETE; the same headers through a client of our own.
 HttpResult delete_session(ServiceRig& rig, const std::string& tenant) {
   httplib::Client c("127.0.0.1", rig.service().port());

@@ -22,10 +22,6 @@ util::curve::Key32 root_of(const sim::Simulator& s) {
   return util::curve::to_key32(*util::hex_decode(s.root_public_key_hex()));
 }
 
-bool contains(const std::vector<std::string>& v, const std::string& x) {
-  return std::find(v.begin(), v.end(), x) != v.end();
-}
-
 struct Registered {
   std::unique_ptr<MiniClient> client;
   std::vector<std::string> refs;
