@@ -18,6 +18,7 @@
 #include "wa/binary/node.hpp"
 #include "wa/client_payload.hpp"
 #include "wa/handshake.hpp"
+#include "wa/retry.hpp"
 #include "wa/socket/frame.hpp"
 #include "wa/socket/ws_transport.hpp"
 #include "wa/signal/signal_protocol.hpp"
@@ -182,6 +183,13 @@ class Client : public std::enable_shared_from_this<Client> {
   // receiving (receive.cpp, notifications.cpp)
   void handle_message(const Node& node);
   void handle_notification(const Node& node);
+  void handle_ib(const Node& node);
+
+  // retry receipts (client_retry.cpp), added for issue 4
+  void send_retry_receipt(const Node& message);
+  void handle_retry_receipt(const Node& receipt);
+  bool is_own_user(const Jid& jid) const;
+  std::optional<Jid> lid_device_of(const Jid& device);  // the LID form of a device JID, if known
 
   asio::io_context& io_;
   socket::WsConnector& ws_;
@@ -207,7 +215,17 @@ class Client : public std::enable_shared_from_this<Client> {
   // Device lists by bare user JID text (whatsmeow caches them per user; invalidation on device
   // notifications comes with the receive path).
   std::map<std::string, std::vector<Jid>> device_cache_;
+  // Retry receipts (issue 4): texts of recent sends, retry receipts sent per incoming message
+  // id, retries served per (device, message id), last session rebuild per device.
+  RecentMessages recent_sent_;
+  BoundedCounter retry_receipts_sent_;
+  BoundedCounter retries_served_;
+  std::map<std::string, int64_t> session_recreated_at_;
   After after_close_ = After::reconnect_backoff;
+  // Added (issue 5): why we are closing the current connection (a ClientError code, or
+  // "stream_error" / "stream_end"); empty when the server or the network closed it. Read by
+  // on_close for the reconnect metric's cause (metrics/service_metrics.hpp).
+  std::string close_cause_;
   bool stopping_ = false;
   asio::steady_timer connect_timer_, qr_timer_, keepalive_timer_, reconnect_timer_;
 

@@ -119,6 +119,19 @@ std::variant<signal::PreKeyBundle, std::string> read_bundle(const Node& user, ui
 
 }  // namespace
 
+std::variant<signal::PreKeyBundle, std::string> parse_prekey_bundle(const Node& holder,
+                                                                    uint32_t device_id) {
+  return read_bundle(holder, device_id);
+}
+
+Node make_prekey_node(const store::Store::PreKey& key) { return key_node(key.id, key.key.pub, nullptr); }
+
+Node make_signed_prekey_node(const store::SignedPreKey& key) {
+  return key_node(key.id, key.key.pub, &key.signature);
+}
+
+Node make_key_type_node() { return Node("type", {}, Bytes{kDjbKeyType}); }
+
 Node make_prekey_count_iq() { return encrypt_iq("get", NodeList{Node("count")}); }
 
 std::optional<uint32_t> parse_prekey_count(const Node& result) {
@@ -135,16 +148,15 @@ std::optional<uint32_t> parse_prekey_count(const Node& result) {
 Node make_prekey_upload_iq(const store::Device& device, const std::vector<store::Store::PreKey>& keys) {
   NodeList list;
   list.reserve(keys.size());
-  for (const auto& k : keys) list.push_back(key_node(k.id, k.key.pub, nullptr));
-  const auto& spk = device.signed_pre_key;
+  for (const auto& k : keys) list.push_back(make_prekey_node(k));
   const auto& ik = device.identity_key.pub;
   return encrypt_iq(
       "set", NodeList{
                  Node("registration", {}, be_bytes(device.registration_id, 4)),
-                 Node("type", {}, Bytes{kDjbKeyType}),
+                 make_key_type_node(),
                  Node("identity", {}, Bytes(ik.begin(), ik.end())),
                  Node("list", {}, std::move(list)),
-                 key_node(spk.id, spk.key.pub, &spk.signature),
+                 make_signed_prekey_node(device.signed_pre_key),
              });
 }
 

@@ -36,4 +36,15 @@ Node make_prekey_fetch_iq(const std::vector<Jid>& devices);
 std::map<std::string, std::variant<signal::PreKeyBundle, std::string>> parse_prekey_bundles(
     const Node& result);
 
+// Added (issue 4, retry receipts): the same pieces for a bundle outside a fetch result.
+// One bundle from `holder`: <registration> on it, the keys on it or in its <keys> child
+// (whatsmeow nodeToPreKeyBundle, used for a <user> of a fetch and for a retry receipt).
+std::variant<signal::PreKeyBundle, std::string> parse_prekey_bundle(const Node& holder,
+                                                                    uint32_t device_id);
+// <key><id>3B</id><value>32B</value></key> and <skey>…<signature>64B</signature></skey>.
+Node make_prekey_node(const store::Store::PreKey& key);
+Node make_signed_prekey_node(const store::SignedPreKey& key);
+// <type>05</type>, the DJB key type byte both libraries send with keys.
+Node make_key_type_node();
+
 }  // namespace wa

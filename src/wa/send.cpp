@@ -12,6 +12,7 @@
 // acks overlaps.
 #include <asio/post.hpp>
 
+#include "metrics/service_metrics.hpp"
 #include "util/log.hpp"
 #include "wa/client.hpp"
 #include "wa/message_build.hpp"
@@ -289,12 +290,15 @@ void Client::send_step_encrypt(std::shared_ptr<OutgoingSend> s) {
   s->ack_timer->async_wait([weak, s](const asio::error_code& ec) {
     auto self = weak.lock();
     if (ec || !self) return;
+    metrics::count_ack_timeout();
     self->finish_send(s, result(SendResult::Kind::ack_timeout, "ack_timeout",
                                 "WhatsApp did not acknowledge the message in time; the outcome "
                                 "is unknown."));
   });
   awaiting_ack_[s->id] = s;
   send_node(stanza);
+  // Kept for retry receipts: a device that cannot decrypt its copy asks for it again (§10).
+  recent_sent_.add(s->to_lid.str(), s->id, s->text);
   util::log::info("message_sent", tenant_, {{"id", s->id}, {"devices", copies.size()}});
   // The next send may be prepared while this one waits for its ack.
   send_running_ = false;

@@ -4,7 +4,7 @@
 
 namespace wa {
 
-Node make_ack(const Node& received) {
+Node make_ack(const Node& received, int error) {
   Node ack("ack");
   ack.set_attr("id", received.attr("id"));
   if (auto from = received.find_attr("from")) ack.set_attr("to", *from);
@@ -15,6 +15,7 @@ Node make_ack(const Node& received) {
   if (received.tag != "message") {
     if (auto t = received.find_attr("type")) ack.set_attr("type", *t);
   }
+  if (error != 0) ack.set_attr("error", std::to_string(error));
   return ack;
 }
 

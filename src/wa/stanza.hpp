@@ -9,8 +9,9 @@ namespace wa {
 
 // <ack id=ID to=FROM class=TAG [participant] [recipient] [type]/> for a received receipt,
 // notification or call (§8 "What must be acked"). whatsmeow never copies `type` into
-// message-class acks, so it is copied only for the other classes.
-Node make_ack(const Node& received);
+// message-class acks, so it is copied only for the other classes. A non-zero `error` is a NACK
+// code (§8: 487 parsing error, 488 unrecognized stanza, 491 invalid protobuf, ...).
+Node make_ack(const Node& received, int error = 0);
 
 // <iq to=s.whatsapp.net type="result" id=ID/>, optionally with one child.
 Node make_iq_result(const std::string& id, std::optional<Node> child = std::nullopt);

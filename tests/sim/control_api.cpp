@@ -29,7 +29,11 @@ json error_json(const std::optional<PairingError>& e) {
 json faults_json(const Simulator& sim) {
   return {{"messageError", sim.message_error()},
           {"withholdAck", sim.withhold_ack()},
-          {"logoutError", sim.logout_error()}};
+          {"logoutError", sim.logout_error()},
+          {"answerPings", sim.answer_pings()},
+          {"withholdPrekeyUploads", sim.withhold_prekey_uploads()},
+          {"pendingLoginFailures", sim.pending_login_failures()},
+          {"pendingLoginStalls", sim.pending_login_stalls()}};
 }
 
 // How long POST /scan waits for the client's answer to pair-success.
@@ -99,7 +103,8 @@ void register_control_routes(httplib::Server& server, Simulator& sim) {
                           {"dsmDestination", m.dsm_destination},
                           {"hadDeviceIdentity", m.had_device_identity},
                           {"decryptError", m.decrypt_error},
-                          {"sender", m.sender}});
+                          {"sender", m.sender},
+                          {"retryCount", m.retry_count}});
     send_json(res, 200, {{"success", true}, {"data", {{"messages", messages}}}});
   });
 
@@ -108,11 +113,32 @@ void register_control_routes(httplib::Server& server, Simulator& sim) {
     if (body.is_discarded() || !body.is_object() || !body.contains("from") ||
         !body["from"].is_string() || !body.contains("text") || !body["text"].is_string())
       return send_error(res, 400, "bad_request", "body must be JSON with string fields from and text");
+    // Optional "corrupt": how many transmissions go out undecryptable (retry receipt tests).
+    const int corrupt = body.contains("corrupt") && body["corrupt"].is_number_integer()
+                            ? body["corrupt"].get<int>() : 0;
     std::string id;
     if (auto why = sim.send_from_contact(body["from"].get<std::string>(),
-                                         body["text"].get<std::string>(), &id))
+                                         body["text"].get<std::string>(), &id, corrupt))
       return send_error(res, 409, "not_delivered", *why);
     send_json(res, 200, {{"success", true}, {"data", {{"id", id}}}});
+  });
+
+  server.Post("/forget-sessions", [&sim](const httplib::Request& req, httplib::Response& res) {
+    json body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object() || !body.contains("device") || !body["device"].is_string())
+      return send_error(res, 400, "bad_request", "body must be JSON with a string field device");
+    if (!sim.forget_sessions(body["device"].get<std::string>()))
+      return send_error(res, 404, "not_found", "no simulated device with that JID");
+    send_json(res, 200, {{"success", true}, {"data", json::object()}});
+  });
+
+  server.Get("/receipts", [&sim](const httplib::Request&, httplib::Response& res) {
+    json receipts = json::array();
+    for (const auto& r : sim.client_receipts())
+      receipts.push_back({{"companion", r.companion}, {"id", r.id}, {"to", r.to}, {"type", r.type},
+                          {"retryCount", r.retry_count}, {"hadKeys", r.had_keys},
+                          {"keysError", r.keys_error}});
+    send_json(res, 200, {{"success", true}, {"data", {{"receipts", receipts}}}});
   });
 
   server.Post("/unlink", [&sim](const httplib::Request& req, httplib::Response& res) {
@@ -123,6 +149,40 @@ void register_control_routes(httplib::Server& server, Simulator& sim) {
     if (!sim.unlink_device(jid))
       return send_error(res, 404, "device_not_found", "the server knows no companion " + jid);
     send_json(res, 200, {{"success", true}, {"data", {{"jid", jid}, {"unlinked", true}}}});
+  });
+
+  // Issue 4: the server sends <stream:error [code]>[<conflict type/>] and closes (§8), to the
+  // companion `jid` or, without it, to every logged-in one.
+  server.Post("/stream-error", [&sim](const httplib::Request& req, httplib::Response& res) {
+    json body = json::parse(req.body, nullptr, false);
+    auto optional_string = [&body](const char* k) { return !body.contains(k) || body[k].is_string(); };
+    if (body.is_discarded() || !body.is_object() || !optional_string("code") ||
+        !optional_string("conflict") || !optional_string("jid") ||
+        (!body.contains("code") && !body.contains("conflict")))
+      return send_error(res, 400, "bad_request",
+                        "body must be JSON with a string code and/or conflict, and an optional jid");
+    const int sent = sim.send_stream_error(body.value("code", std::string()),
+                                           body.value("conflict", std::string()),
+                                           body.value("jid", std::string()));
+    send_json(res, 200, {{"success", true}, {"data", {{"sent", sent}}}});
+  });
+
+  // Issue 4 observations: every message id the server received (how often, acks), logins and
+  // prekey uploads.
+  server.Get("/ledger", [&sim](const httplib::Request&, httplib::Response& res) {
+    json messages = json::array();
+    for (const LedgerEntry& e : sim.message_ledger())
+      messages.push_back({{"id", e.id}, {"sender", e.sender}, {"arrivals", e.arrivals},
+                          {"acks", e.acks}, {"ackError", e.ack_error}});
+    json logins = json::array();
+    for (const LoginSeen& l : sim.login_times()) logins.push_back({{"jid", l.jid}, {"atMs", l.at_ms}});
+    json uploads = json::array();
+    for (const PrekeyUploadSeen& u : sim.prekey_uploads())
+      uploads.push_back({{"jid", u.jid}, {"count", u.count}, {"firstId", u.first_id},
+                         {"lastId", u.last_id}, {"answered", u.answered}});
+    send_json(res, 200, {{"success", true},
+                         {"data", {{"messages", messages}, {"logins", logins},
+                                   {"prekeyUploads", uploads}}}});
   });
 
   server.Post("/faults", [&sim](const httplib::Request& req, httplib::Response& res) {
@@ -146,6 +206,31 @@ void register_control_routes(httplib::Server& server, Simulator& sim) {
         return send_error(res, 400, "bad_request", "withholdAck must be a boolean");
       sim.set_withhold_ack(body["withholdAck"].get<bool>());
     }
+    // Issue 4 faults (PROTOCOL.md §8): unanswered pings, refused logins, held prekey uploads.
+    for (const char* key : {"answerPings", "withholdPrekeyUploads"})
+      if (body.contains(key) && !body[key].is_boolean())
+        return send_error(res, 400, "bad_request", std::string(key) + " must be a boolean");
+    if (body.contains("failLogins")) {
+      const json& v = body["failLogins"];
+      auto small_int = [&v](const char* k) {
+        return v.contains(k) && v[k].is_number_integer() && v[k].get<long long>() >= 0 &&
+               v[k].get<long long>() < 100000;
+      };
+      if (!(v.is_null() || (v.is_object() && small_int("count") && small_int("reason"))))
+        return send_error(res, 400, "bad_request",
+                          "failLogins must be null or {count, reason} with non-negative integers");
+      if (v.is_null()) sim.fail_next_logins(0, 0);
+      else sim.fail_next_logins(v["count"].get<int>(), v["reason"].get<int>());
+    }
+    if (body.contains("stallLogins")) {
+      const json& v = body["stallLogins"];
+      if (!(v.is_number_integer() && v.get<long long>() >= 0 && v.get<long long>() < 100000))
+        return send_error(res, 400, "bad_request", "stallLogins must be a non-negative integer");
+    }
+    if (body.contains("answerPings")) sim.set_answer_pings(body["answerPings"].get<bool>());
+    if (body.contains("stallLogins")) sim.stall_next_logins(body["stallLogins"].get<int>());
+    if (body.contains("withholdPrekeyUploads"))
+      sim.set_withhold_prekey_uploads(body["withholdPrekeyUploads"].get<bool>());
     send_json(res, 200, {{"success", true}, {"data", faults_json(sim)}});
   });
 }

@@ -1,10 +1,14 @@
 #include "sim_connection.hpp"
 
+#include "retry_flow.hpp"
+
 #include <algorithm>
+#include <cstdlib>
 #include <ctime>
 #include "bundle_fetch.hpp"
 #include "message_inbox.hpp"
 #include "prekey_upload.hpp"
+#include "retry_flow.hpp"
 #include "usync_answer.hpp"
 #include "util/crypto.hpp"
 #include "wa/binary/codec.hpp"
@@ -135,6 +139,13 @@ void SimConnection::on_registration(const Registration& r) {
 }
 
 void SimConnection::on_login(const Login& l) {
+  if (auto reason = ctx_.faults.take_login_failure()) return send_failure(*reason);  // issue 4
+  if (ctx_.faults.take_login_stall()) {
+    // Issue 4 fault: no answer; the socket stays open and everything after is ignored.
+    ctx_.state.add_history("login-stalled");
+    phase_ = Phase::closing;
+    return;
+  }
   const std::string phone = std::to_string(l.username);
   auto device = ctx_.state.find_device(phone, l.device);
   if (!device) {
@@ -153,15 +164,17 @@ void SimConnection::on_login(const Login& l) {
   device_ = *device;
   phase_ = Phase::logged_in;
   ctx_.state.login_succeeded();
+  ctx_.observed.login(device_->jid);
   // §8: <success t=UNIX lid="LIDUSER:DEV@lid" …/>; the other attributes are the ones the real
   // server adds (clients ignore them).
   const int64_t now = now_unix();
+  const std::string own_lid = ctx_.accounts.lid_user(ctx_.accounts.account_of(device_->phone));
   send_node(Node("success", {{"t", std::to_string(now)},
                              {"props", "3150"},
                              {"abprops", "16"},
                              {"location", "sim"},
                              {"creation", std::to_string(now)},
-                             {"lid", Jid{ctx_.options.lid_user, 0, device_->device, 0, wa::kLidServer}}}));
+                             {"lid", Jid{own_lid, 0, device_->device, 0, wa::kLidServer}}}));
 }
 
 void SimConnection::on_node(const Node& node) {
@@ -181,9 +194,35 @@ void SimConnection::on_node(const Node& node) {
     // §9: the server answers every client message with <ack class="message"> (unless withheld).
     auto sender = ctx_.state.find_device(device_->phone, device_->device);
     if (!sender) return;
-    if (auto ack = receive_message(node, *sender, ctx_.phone, ctx_.directory,
-                                   ctx_.state, now_unix()))
+    const SendToCompanion to_companion = [this](const Node& n) { send_node(n); };
+    // A resend answering a retry receipt goes to one device, without <participants> (§10
+    // step 7); it is not a new message for the ack ledger.
+    if (!node.child("participants")) {
+      send_node(receive_resend(ctx_, *sender, node, now_unix(), to_companion));
+      return;
+    }
+    Phone& phone = ctx_.accounts.phone(ctx_.accounts.account_of(sender->phone));
+    ctx_.observed.message_arrived(node.attr("id"), sender->jid);
+    const size_t first_entry = ctx_.state.received_count();
+    if (auto ack = receive_message(node, *sender, phone, ctx_.directory,
+                                   ctx_.state, now_unix())) {
+      ctx_.observed.message_acked(node.attr("id"), std::atoi(ack->attr("error").c_str()));
       send_node(*ack);
+    }
+    // Devices that could not decrypt their copy ask for it again (after the ack, as the
+    // server relays their receipts later).
+    request_retries(ctx_, *sender, node.attr("id"), first_entry, now_unix(), to_companion);
+    return;
+  }
+  if (phase_ != Phase::logged_in) return;
+  if (node.tag == "receipt") {
+    receive_companion_receipt(ctx_, *device_, node, now_unix(),
+                              [this](const Node& n) { send_node(n); });
+  } else if (node.tag == "ack" && node.attr("class") == "message") {
+    ctx_.desk.record(ClientMessageAck{device_->jid, node.attr("id"), node.attr("to"), node.attr("error")});
+  } else if (node.tag == "ib") {
+    if (const Node* batch = node.child("offline_batch"))
+      ctx_.state.add_history("offline_batch:" + batch->attr("count"));
   }
 }
 
@@ -202,7 +241,10 @@ void SimConnection::on_client_iq(const Node& iq) {
   const std::string child = first_child_tag(iq);
   ctx_.state.add_iq(xmlns + " " + type + (child.empty() ? "" : " " + child));
 
-  if (xmlns == "w:p" && type == "get") return reply_result(iq);  // keepalive (§8)
+  if (xmlns == "w:p" && type == "get") {  // keepalive (§8)
+    if (!ctx_.faults.answer_pings()) return ctx_.state.add_history("ping-unanswered");
+    return reply_result(iq);
+  }
   if (phase_ != Phase::logged_in) return reply_error(iq, 401, "not-authorized");
 
   if (xmlns == "encrypt" && type == "get" && child == "count") {
@@ -211,17 +253,7 @@ void SimConnection::on_client_iq(const Node& iq) {
     const int n = d ? d->prekeys_available : 0;
     return reply_result(iq, NodeList{Node("count", {{"value", std::to_string(n)}})});
   }
-  if (xmlns == "encrypt" && type == "set" && iq.child("registration")) {
-    auto upload = read_prekey_upload(iq, util::curve::to_key32(device_->identity_pub));
-    if (auto* why = std::get_if<std::string>(&upload)) {
-      ctx_.state.add_anomaly("prekey upload refused: " + *why);
-      return reply_error(iq, 400, "bad-request");
-    }
-    const int n = static_cast<int>(std::get<PrekeyUpload>(upload).key_ids.size());
-    ctx_.state.store_upload(device_->phone, device_->device, std::get<PrekeyUpload>(upload));
-    ctx_.state.add_history("prekeys:" + std::to_string(n));
-    return reply_result(iq);
-  }
+  if (xmlns == "encrypt" && type == "set" && iq.child("registration")) return on_prekey_upload(iq);
   if (xmlns == "usync" && type == "get" && child == "usync") {
     std::vector<std::string> problems;
     Node answer = answer_usync(*iq.child("usync"), ctx_.directory, ctx_.state.devices(), now_unix(),
@@ -244,9 +276,51 @@ void SimConnection::on_client_iq(const Node& iq) {
     reply_result(iq);
     // After <active/> the server starts delivering; an empty offline backlog ends with this.
     if (child == "active")
-      send_node(Node("ib", {}, NodeList{Node("offline", {{"count", "0"}})}));
+      deliver_offline(ctx_, *device_, [this](const Node& n) { send_node(n); });
     return;
   }
+  reply_result(iq);
+}
+
+void SimConnection::on_prekey_upload(const Node& iq) {
+  if (!ctx_.faults.withhold_prekey_uploads()) return accept_prekey_upload(iq);
+  // Withheld (issue 4 fault): neither stored nor answered, as if the server were slow.
+  auto upload = read_prekey_upload(iq, util::curve::to_key32(device_->identity_pub));
+  PrekeyUploadSeen seen{device_->jid, 0, 0, 0, false};
+  if (auto* u = std::get_if<PrekeyUpload>(&upload); u && !u->key_ids.empty()) {
+    seen.count = static_cast<int>(u->key_ids.size());
+    seen.first_id = u->key_ids.front();
+    seen.last_id = u->key_ids.back();
+  }
+  ctx_.observed.prekey_upload(seen);
+  ctx_.state.add_history("prekeys-held:" + std::to_string(seen.count));
+  held_uploads_.push_back(iq);
+}
+
+int SimConnection::release_held_uploads() {
+  auto held = std::move(held_uploads_);
+  held_uploads_.clear();
+  int n = 0;
+  for (const Node& iq : held) {
+    if (phase_ != Phase::logged_in) break;
+    accept_prekey_upload(iq);
+    ++n;
+  }
+  return n;
+}
+
+void SimConnection::accept_prekey_upload(const Node& iq) {
+  auto upload = read_prekey_upload(iq, util::curve::to_key32(device_->identity_pub));
+  if (auto* why = std::get_if<std::string>(&upload)) {
+    ctx_.state.add_anomaly("prekey upload refused: " + *why);
+    return reply_error(iq, 400, "bad-request");
+  }
+  const PrekeyUpload& u = std::get<PrekeyUpload>(upload);
+  const int n = static_cast<int>(u.key_ids.size());
+  ctx_.observed.prekey_upload(PrekeyUploadSeen{device_->jid, n, n ? u.key_ids.front() : 0,
+                                               n ? u.key_ids.back() : 0, true});
+  ctx_.state.store_upload(device_->phone, device_->device, u);
+  ctx_.state.add_history("prekeys:" + std::to_string(n));
   reply_result(iq);
 }
 
@@ -333,8 +407,9 @@ void SimConnection::on_pair_reply(const Node& iq, const PendingPair& pending) {
   } else if (!identity) {
     problem = "result lacks <pair-device-sign><device-identity>";
   } else {
-    problem = ctx_.phone.check_device_sign(pending.signed_companion, identity->bytes(),
-                                           identity->attr("key-index"));
+    problem = ctx_.accounts.phone(pending.account)
+                  .check_device_sign(pending.signed_companion, identity->bytes(),
+                                     identity->attr("key-index"));
   }
   if (problem) {
     out.error = PairingError{"sim", *problem, false};
@@ -346,10 +421,10 @@ void SimConnection::on_pair_reply(const Node& iq, const PendingPair& pending) {
     return;
   }
   PairedDevice d;
-  d.phone = ctx_.options.phone_number;
+  d.phone = ctx_.accounts.phone_number(pending.account);
   d.device = pending.device;
   d.jid = Jid{d.phone, 0, d.device, 0, wa::kServerJid}.str();
-  d.lid = Jid{ctx_.options.lid_user, 0, d.device, 0, wa::kLidServer}.str();
+  d.lid = Jid{ctx_.accounts.lid_user(pending.account), 0, d.device, 0, wa::kLidServer}.str();
   d.noise_pub = util::Bytes(client_static_.begin(), client_static_.end());
   d.identity_pub = util::Bytes(identity_pub_.begin(), identity_pub_.end());
   d.registration_id = registration_id_;
@@ -381,9 +456,15 @@ std::optional<std::string> SimConnection::deliver_pair_success(const QrFields& q
     return "the QR's identity key differs from the eIdent the client registered";
   const int64_t now = now_unix();
   PendingPair pending;
-  pending.device = ctx_.state.next_device_id();
+  // 254 companions per account, then the next simulated account (accounts.hpp, issue 4).
+  const DeviceSlot slot = ctx_.state.next_device_slot();
+  pending.device = slot.device;
+  pending.account = slot.account;
   pending.faults = faults;
-  pending.signed_companion = ctx_.phone.sign_companion(qr.identity_pub, qr.adv_secret, now, faults);
+  pending.signed_companion =
+      ctx_.accounts.phone(slot.account).sign_companion(qr.identity_pub, qr.adv_secret, now, faults);
+  const std::string phone_number = ctx_.accounts.phone_number(slot.account);
+  const std::string lid_user = ctx_.accounts.lid_user(slot.account);
 
   // §6 step 5.
   const std::string id = next_iq_id();
@@ -391,9 +472,9 @@ std::optional<std::string> SimConnection::deliver_pair_success(const QrFields& q
       "pair-success", {},
       NodeList{Node("device-identity", {}, pending.signed_companion.device_identity),
                Node("platform", {{"name", "android"}}),
-               Node("device", {{"jid", Jid{ctx_.options.phone_number, 0, pending.device, 0,
+               Node("device", {{"jid", Jid{phone_number, 0, pending.device, 0,
                                            wa::kServerJid}},
-                               {"lid", Jid{ctx_.options.lid_user, 0, pending.device, 0,
+                               {"lid", Jid{lid_user, 0, pending.device, 0,
                                            wa::kLidServer}}})});
   pending_pairs_.emplace(id, std::move(pending));
   ctx_.state.begin_scan();
@@ -436,6 +517,18 @@ void SimConnection::send_failure(int reason) {
 void SimConnection::send_stream_error_and_close(const std::string& code) {
   ctx_.state.add_history("stream-error:" + code);
   send_node(Node("stream:error", {{"code", code}}));
+  phase_ = Phase::closing;
+  io_.close();
+}
+
+void SimConnection::send_stream_error_and_close(const std::string& code,
+                                                const std::string& conflict_type) {
+  if (phase_ == Phase::closing) return;
+  ctx_.state.add_history("stream-error:" + code + (conflict_type.empty() ? "" : " " + conflict_type));
+  std::vector<std::pair<std::string, wa::AttrValue>> attrs;
+  if (!code.empty()) attrs.emplace_back("code", code);
+  if (conflict_type.empty()) send_node(Node("stream:error", std::move(attrs)));
+  else send_node(Node("stream:error", std::move(attrs), NodeList{Node("conflict", {{"type", conflict_type}})}));
   phase_ = Phase::closing;
   io_.close();
 }

@@ -47,12 +47,20 @@ class SimConnection {
   void deliver(const wa::Node& node) { send_node(node); }
   // Added (issue 4): the phone unlinked this connection's companion (§11).
   void send_device_removed_and_close();
+  // Added (issue 4, faults): <stream:error [code]>[<conflict type/>]</stream:error>, then close
+  // (§8 stream-error table). Empty code / conflict_type leave the attribute / child out.
+  void send_stream_error_and_close(const std::string& code, const std::string& conflict_type);
+  // Prekey uploads held while FaultPlan withholds them: stores and answers them now. Returns
+  // how many were released.
+  int release_held_uploads();
+  size_t held_uploads() const { return held_uploads_.size(); }
 
  private:
   enum class Phase { await_hello, await_finish, unpaired, logged_in, closing };
   struct PendingPair {
     SignedCompanion signed_companion;
     uint16_t device = 0;
+    uint32_t account = 0;  // Accounts index (issue 4)
     PhoneFaults faults;
   };
 
@@ -65,6 +73,8 @@ class SimConnection {
   void on_client_reply(const wa::Node& iq);
   void on_pair_reply(const wa::Node& iq, const PendingPair& pending);
   void on_remove_companion(const wa::Node& iq);  // client logout (§11)
+  void on_prekey_upload(const wa::Node& iq);      // §8; held while FaultPlan says so
+  void accept_prekey_upload(const wa::Node& iq);
 
   void send_node(const wa::Node& node);
   void send_failure(int reason);
@@ -92,6 +102,7 @@ class SimConnection {
 
   // Logged-in connection.
   std::optional<PairedDevice> device_;
+  std::vector<wa::Node> held_uploads_;  // prekey upload iqs withheld (issue 4)
 
   std::string id_prefix_;
   unsigned id_counter_ = 0;

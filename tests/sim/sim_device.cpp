@@ -1,6 +1,7 @@
 #include "sim_device.hpp"
 
 #include <signal/protocol.h>
+#include <signal/session_builder.h>
 #include <signal/session_cipher.h>
 
 #include "util/crypto.hpp"
@@ -56,15 +57,53 @@ SimDevice::SimDevice(util::curve::KeyPair identity, int one_time_prekeys)
     store_->put_pre_key(static_cast<uint32_t>(i), kp);
     published_.emplace_back(static_cast<uint32_t>(i), kp.pub);
   }
+  next_pre_key_id_ = static_cast<uint32_t>(one_time_prekeys) + 1;
 }
 
-PreKeyBundle SimDevice::take_bundle() {
+PreKeyBundle SimDevice::fresh_bundle() {
+  PreKeyBundle b = base_bundle();
+  auto kp = util::curve::KeyPair::generate();
+  const uint32_t id = next_pre_key_id_++;
+  store_->put_pre_key(id, kp);
+  b.pre_key = std::make_pair(id, kp.pub);
+  return b;
+}
+
+void SimDevice::build_session(const signal::Address& remote, uint32_t remote_device,
+                              const PreKeyBundle& bundle) {
+  signal::Ref<ec_public_key> identity_key = signal::decode_public(bundle.identity);
+  signal::Ref<ec_public_key> signed_key = signal::decode_public(bundle.signed_pre_key);
+  signal::Ref<ec_public_key> one_time;
+  if (bundle.pre_key) one_time = signal::decode_public(bundle.pre_key->second);
+  signal::Ref<session_pre_key_bundle> raw;
+  signal::check(session_pre_key_bundle_create(
+                    raw.out(), bundle.registration_id, static_cast<int>(remote_device),
+                    bundle.pre_key ? bundle.pre_key->first : 0, one_time.get(),
+                    bundle.signed_pre_key_id, signed_key.get(),
+                    bundle.signed_pre_key_signature.data(), bundle.signed_pre_key_signature.size(),
+                    identity_key.get()),
+                "session_pre_key_bundle_create");
+  session_builder* builder = nullptr;
+  signal::check(session_builder_create(&builder, store_->context(), remote.get(),
+                                       util::libsignal::context()),
+                "session_builder_create");
+  const int rc = session_builder_process_pre_key_bundle(builder, raw.get());
+  session_builder_free(builder);
+  signal::check(rc, "session_builder_process_pre_key_bundle");
+}
+
+PreKeyBundle SimDevice::base_bundle() const {
   PreKeyBundle b;
   b.registration_id = registration_id();
   b.identity = identity().pub;
   b.signed_pre_key_id = kSignedPreKeyId;
   b.signed_pre_key = signed_pre_key_.pub;
   b.signed_pre_key_signature = signed_pre_key_signature_;
+  return b;
+}
+
+PreKeyBundle SimDevice::take_bundle() {
+  PreKeyBundle b = base_bundle();
   if (!published_.empty()) {
     b.pre_key = published_.front();
     published_.pop_front();

@@ -48,11 +48,24 @@ class SimDevice {
   }
   std::pair<std::string, util::Bytes> encrypt(const signal::Address& remote, const util::Bytes& padded);
 
+  // Added (issue 4, retry receipts, PROTOCOL.md §10 step 7).
+  // Loses every session (a reinstalled or corrupted device): later messages fail to decrypt.
+  void forget_sessions() { store_->erase_sessions(); }
+  // The keys a retry receipt carries: a freshly generated one-time prekey (stored, not
+  // published), the signed prekey and the identity, as a bundle.
+  PreKeyBundle fresh_bundle();
+  // Builds a new session with `remote` from the bundle its retry receipt carried (X3DH; the
+  // signed prekey signature is verified by libsignal). Throws signal::Error.
+  void build_session(const signal::Address& remote, uint32_t remote_device, const PreKeyBundle& bundle);
+
  private:
+  PreKeyBundle base_bundle() const;  // identity, registration id and signed prekey
+
   std::unique_ptr<signal::MemoryStore> store_;
   util::curve::KeyPair signed_pre_key_;
   util::Bytes signed_pre_key_signature_;
   std::deque<std::pair<uint32_t, util::curve::Key32>> published_;
+  uint32_t next_pre_key_id_ = 1;
 };
 
 // Signal's error codes by name, for readable decrypt errors.

@@ -19,6 +19,11 @@ void SimState::login_succeeded() { Lock l(mu_); ++logins_; history_.push_back("l
 
 uint16_t SimState::next_device_id() { Lock l(mu_); return next_device_++; }
 
+DeviceSlot SimState::next_device_slot() {
+  Lock l(mu_);
+  return device_slot(static_cast<uint32_t>(next_device_++ - kFirstCompanionDevice));
+}
+
 void SimState::add_device(PairedDevice d) {
   Lock l(mu_);
   // Re-pairing the same device id replaces the record (the phone unlinked the old one).
@@ -96,6 +101,14 @@ void SimState::add_received(const std::vector<ReceivedMessage>& batch) {
 }
 
 std::vector<ReceivedMessage> SimState::received() const { Lock l(mu_); return received_; }
+
+size_t SimState::received_count() const { Lock l(mu_); return received_.size(); }
+
+std::vector<ReceivedMessage> SimState::received_since(size_t first) const {
+  Lock l(mu_);
+  if (first >= received_.size()) return {};
+  return std::vector<ReceivedMessage>(received_.begin() + static_cast<std::ptrdiff_t>(first), received_.end());
+}
 
 bool SimState::wait_received(size_t n, std::chrono::milliseconds timeout) const {
   std::unique_lock<std::mutex> l(mu_);

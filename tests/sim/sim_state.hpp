@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <vector>
+#include "accounts.hpp"
 #include "prekey_bundle.hpp"
 #include "prekey_upload.hpp"
 #include "simulator.hpp"
@@ -29,6 +30,9 @@ class SimState {
   void login_succeeded();
 
   uint16_t next_device_id();  // device ids of the one simulated account: 2, 3, ...
+  // Added (issue 4): the next companion slot, 254 per account (accounts.hpp); shares the
+  // counter with next_device_id(), so the first 254 slots are account 0, devices 2..255.
+  DeviceSlot next_device_slot();
   void add_device(PairedDevice d);
   std::optional<PairedDevice> find_device(const std::string& phone, uint32_t device) const;
   // Added (issue 4): the server forgets a companion (logout or unlink from the phone), with its
@@ -44,6 +48,9 @@ class SimState {
   // Messages and faults (issue 3).
   void add_received(const std::vector<ReceivedMessage>& batch);
   std::vector<ReceivedMessage> received() const;
+  // Added (issue 4): the log's length, and its entries from index `first` on (cheap for a tail).
+  size_t received_count() const;
+  std::vector<ReceivedMessage> received_since(size_t first) const;
   bool wait_received(size_t n, std::chrono::milliseconds timeout) const;
   void set_message_error(int code);
   int message_error() const;
@@ -77,7 +84,7 @@ class SimState {
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;
   int registrations_ = 0, logins_ = 0, connections_ = 0;
-  uint16_t next_device_ = 2;  // device 0 is the phone itself
+  uint32_t next_device_ = 2;  // device 0 is the phone itself
   std::vector<PairedDevice> devices_;
   std::optional<PairingError> last_error_;
   PairingOutcome outcome_;

@@ -3,6 +3,7 @@
 // sim_connection.cpp; this file only routes bytes and keeps the connection table.
 #include "simulator.hpp"
 
+#include <set>
 #include <ctime>
 #include <future>
 #include <map>
@@ -14,6 +15,7 @@
 #include <httplib.h>
 
 #include "contact_message.hpp"
+#include "retry_flow.hpp"
 #include "control_api.hpp"
 #include "qr_code.hpp"
 #include "sim_connection.hpp"
@@ -82,6 +84,7 @@ void Simulator::Impl::setup_ws() {
     };
     conns[h] = std::make_shared<SimConnection>(ctx, std::move(io));
     ctx.state.connection_opened();
+    ctx.observed.connection_opened();
   });
   auto gone = [this](websocketpp::connection_hdl h) {
     auto it = conns.find(h);
@@ -208,7 +211,8 @@ std::optional<std::string> Simulator::scan(const std::string& qr, const ScanOpti
 
 std::optional<std::string> Simulator::send_from_contact(const std::string& device_jid,
                                                         const std::string& text,
-                                                        std::string* message_id) {
+                                                        std::string* message_id,
+                                                        int corrupt_times) {
   auto from = wa::Jid::parse(device_jid);
   if (!from) return std::string("not a JID: " + device_jid);
   if (!impl_->running) return std::string("the simulator is not running");
@@ -216,23 +220,30 @@ std::optional<std::string> Simulator::send_from_contact(const std::string& devic
   const std::string id = new_message_id();
   try {
     auto result = d.on_io_thread<std::optional<std::string>>(
-        [&d, f = *from, text, id]() -> std::optional<std::string> {
-          std::string why = "no companion is logged in";
-          int delivered = 0;
+        [&d, f = *from, text, id, corrupt_times]() -> std::optional<std::string> {
+          std::string why = "no companion is paired";
+          const int64_t now = static_cast<int64_t>(std::time(nullptr));
+          int delivered = 0, queued = 0;
+          std::set<std::string> online;
           for (auto& [h, conn] : d.conns) {
             auto companion = conn->logged_in_device();
             if (!companion) continue;
-            auto msg = contact_message(d.ctx.directory, f, *companion, text, id,
-                                       static_cast<int64_t>(std::time(nullptr)));
-            if (auto* node = std::get_if<wa::Node>(&msg)) {
+            online.insert(companion->jid);
+            if (auto node = build_contact_message(d.ctx, f, *companion, text, id, corrupt_times, now, &why)) {
               conn->deliver(*node);
               ++delivered;
-            } else {
-              why = std::get<std::string>(msg);
             }
           }
-          if (delivered == 0) return why;
-          d.ctx.state.add_history("contact-message-sent");
+          // A paired companion without a live connection gets it at its next login.
+          for (const PairedDevice& companion : d.ctx.state.devices()) {
+            if (online.count(companion.jid)) continue;
+            if (auto node = build_contact_message(d.ctx, f, companion, text, id, corrupt_times, now, &why)) {
+              d.ctx.desk.queue_offline(companion.jid, std::move(*node));
+              ++queued;
+            }
+          }
+          if (delivered + queued == 0) return why;
+          d.ctx.state.add_history(delivered ? "contact-message-sent" : "contact-message-queued");
           return std::nullopt;
         });
     if (!result && message_id) *message_id = id;
@@ -240,6 +251,26 @@ std::optional<std::string> Simulator::send_from_contact(const std::string& devic
   } catch (const std::exception& e) {
     return std::string(e.what());
   }
+}
+
+bool Simulator::forget_sessions(const std::string& device_jid) {
+  auto jid = wa::Jid::parse(device_jid);
+  if (!jid || !impl_->running) return false;
+  Impl& d = *impl_;
+  return d.on_io_thread<bool>([&d, j = *jid] {
+    auto user = d.ctx.directory.find(j);
+    SimDevice* dev = user ? d.ctx.directory.simulated(*user, j.device) : nullptr;
+    if (!dev) return false;
+    dev->forget_sessions();
+    d.ctx.state.add_history("sessions-forgotten");
+    return true;
+  });
+}
+
+std::vector<ClientReceipt> Simulator::client_receipts() const { return impl_->ctx.desk.receipts(); }
+
+std::vector<ClientMessageAck> Simulator::client_message_acks() const {
+  return impl_->ctx.desk.message_acks();
 }
 
 bool Simulator::unlink_device(const std::string& jid) {
@@ -265,6 +296,61 @@ int Simulator::logout_error() const { return impl_->ctx.state.logout_error(); }
 void Simulator::set_logout_observer(
     std::function<void(const std::string& jid, const std::string& reason)> fn) {
   impl_->ctx.state.set_logout_observer(std::move(fn));
+}
+
+int Simulator::send_stream_error(const std::string& code, const std::string& conflict_type,
+                                 const std::string& jid) {
+  if (!impl_->running) return 0;
+  Impl& d = *impl_;
+  return d.on_io_thread<int>([&d, code, conflict_type, jid] {
+    // Collect first: closing may run the close handler, which edits the table.
+    std::vector<std::shared_ptr<SimConnection>> targets;
+    for (auto& [h, conn] : d.conns) {
+      auto companion = conn->logged_in_device();
+      if (companion && (jid.empty() || companion->jid == jid)) targets.push_back(conn);
+    }
+    for (auto& conn : targets) conn->send_stream_error_and_close(code, conflict_type);
+    return static_cast<int>(targets.size());
+  });
+}
+
+void Simulator::set_answer_pings(bool answer) { impl_->ctx.faults.set_answer_pings(answer); }
+bool Simulator::answer_pings() const { return impl_->ctx.faults.answer_pings(); }
+void Simulator::fail_next_logins(int count, int reason) {
+  impl_->ctx.faults.fail_next_logins(count, reason);
+}
+int Simulator::pending_login_failures() const { return impl_->ctx.faults.pending_login_failures(); }
+void Simulator::stall_next_logins(int count) { impl_->ctx.faults.stall_next_logins(count); }
+int Simulator::pending_login_stalls() const { return impl_->ctx.faults.pending_login_stalls(); }
+
+void Simulator::set_withhold_prekey_uploads(bool withhold) {
+  Impl& d = *impl_;
+  d.ctx.faults.set_withhold_prekey_uploads(withhold);
+  if (withhold || !d.running) return;
+  d.on_io_thread<int>([&d] {
+    int n = 0;
+    for (auto& [h, conn] : d.conns) n += conn->release_held_uploads();
+    return n;
+  });
+}
+bool Simulator::withhold_prekey_uploads() const { return impl_->ctx.faults.withhold_prekey_uploads(); }
+int Simulator::held_prekey_uploads() const {
+  Impl& d = *impl_;
+  if (!d.running) return 0;
+  return d.on_io_thread<int>([&d] {
+    size_t n = 0;
+    for (auto& [h, conn] : d.conns) n += conn->held_uploads();
+    return static_cast<int>(n);
+  });
+}
+
+std::vector<LedgerEntry> Simulator::message_ledger() const { return impl_->ctx.observed.ledger(); }
+std::vector<int64_t> Simulator::connection_times_ms() const {
+  return impl_->ctx.observed.connection_times_ms();
+}
+std::vector<LoginSeen> Simulator::login_times() const { return impl_->ctx.observed.logins(); }
+std::vector<PrekeyUploadSeen> Simulator::prekey_uploads() const {
+  return impl_->ctx.observed.prekey_uploads();
 }
 
 int Simulator::push_to_companions(const wa::Node& node) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 #include "cert_authority.hpp"
+#include "message_desk.hpp"
 #include "util/bytes.hpp"
 
 namespace wa { struct Node; }
@@ -83,6 +84,7 @@ struct ReceivedMessage {
   bool had_device_identity = false;
   std::string decrypt_error;       // "" when decrypted, unpadded and parsed
   std::string sender;              // the sending companion, "PHONE:DEV@s.whatsapp.net"
+  int retry_count = 0;             // added (issue 4): <enc count> of a resend answering a retry
 };
 
 // Added: why the latest pairing failed.
@@ -99,6 +101,29 @@ struct PairingOutcome {
   bool paired = false;    // valid pair-device-sign: the device is recorded and 515 was sent
   std::string jid;        // PHONE:DEV@s.whatsapp.net when paired
   std::optional<PairingError> error;
+};
+
+// Added (issue 4, faults): one <message> id as the server saw it (the crash test's ledger).
+struct LedgerEntry {
+  std::string id;
+  std::string sender;  // the sending companion, "PHONE:DEV@s.whatsapp.net"
+  int arrivals = 0;    // how many times a <message> with this id reached the server
+  int acks = 0;        // how many <ack class="message"> the server sent for it
+  int ack_error = 0;   // the error attribute of the latest ack (0: accepted)
+};
+
+// Added (issue 4): a successful login, on std::chrono::steady_clock milliseconds.
+struct LoginSeen {
+  std::string jid;
+  int64_t at_ms = 0;
+};
+
+// Added (issue 4): one prekey upload iq (§8) as it arrived.
+struct PrekeyUploadSeen {
+  std::string jid;
+  int count = 0;
+  uint32_t first_id = 0, last_id = 0;  // one-time key ids, in upload order
+  bool answered = false;  // false: withheld (set_withhold_prekey_uploads), not stored
 };
 
 class Simulator {
@@ -165,8 +190,21 @@ class Simulator {
   // to at least one companion (the id in *message_id), otherwise why not.
   // Replies are what end the sender's pkmsg phase: libsignal sends PreKeySignalMessages until it
   // has decrypted a message from the peer.
+  // Added (issue 4): a companion that is paired but offline gets the message queued and
+  // delivered at its next login (after <active/>, with offline="1", framed by
+  // <ib><offline_preview/> and <ib><offline count/>); that counts as delivered. With
+  // corrupt_times > 0 that many transmissions of the message (retries included) go out with a
+  // broken MAC, so the companion cannot decrypt them and must send retry receipts.
   std::optional<std::string> send_from_contact(const std::string& device_jid, const std::string& text,
-                                               std::string* message_id = nullptr);
+                                               std::string* message_id = nullptr,
+                                               int corrupt_times = 0);
+  // Added (issue 4): retry receipts and receipts (sim/message_desk.hpp, sim/retry_flow.hpp).
+  // A contact's (or the own phone's) simulated device loses all its sessions: the next message
+  // it gets fails to decrypt and it sends retry receipts (keys from the second), as whatsmeow.
+  bool forget_sessions(const std::string& device_jid);
+  // Every <receipt> the companions sent, and their <ack class="message">s, in order.
+  std::vector<ClientReceipt> client_receipts() const;
+  std::vector<ClientMessageAck> client_message_acks() const;
   // Contact information (from the options): the known users besides the account.
   const std::vector<SimContact>& contacts() const;
   const std::string& lid_user() const;  // the account's own LID user
@@ -184,6 +222,34 @@ class Simulator {
   // Called on the simulator's io thread with (jid, reason) of every remove-companion-device,
   // before it is answered (tests check what the service still has on disk at that moment).
   void set_logout_observer(std::function<void(const std::string& jid, const std::string& reason)> fn);
+
+  // Added (issue 4, faults; PROTOCOL.md §8 tables). The real server sends a stream:error and
+  // closes the socket: sends <stream:error [code=C]>[<conflict type=T/>]</stream:error> to the
+  // logged-in companion `jid` (every logged-in companion when empty) and closes. An empty code
+  // leaves the attribute out (the replaced conflict). Returns how many connections got it.
+  int send_stream_error(const std::string& code, const std::string& conflict_type = "",
+                        const std::string& jid = "");
+  // false: keepalive pings (<iq xmlns="w:p" type="get">) go unanswered, the socket stays open;
+  // true answers them again.
+  void set_answer_pings(bool answer);
+  bool answer_pings() const;
+  // The next `count` logins get <failure reason=R/> and are closed; 0 clears the plan.
+  void fail_next_logins(int count, int reason);
+  int pending_login_failures() const;
+  // The next `count` logins are never answered (the socket stays open); 0 clears the plan.
+  void stall_next_logins(int count);
+  int pending_login_stalls() const;
+  // true: prekey uploads are held (not stored, not answered); false releases the held ones on
+  // live connections (stored and answered then). Uploads of closed connections are dropped.
+  void set_withhold_prekey_uploads(bool withhold);
+  bool withhold_prekey_uploads() const;
+  int held_prekey_uploads() const;
+  // Observations: every message id the server received, how often, and its acks; connection
+  // opens and logins (steady_clock ms); prekey uploads.
+  std::vector<LedgerEntry> message_ledger() const;
+  std::vector<int64_t> connection_times_ms() const;
+  std::vector<LoginSeen> login_times() const;
+  std::vector<PrekeyUploadSeen> prekey_uploads() const;
 
  private:
   struct Impl;
