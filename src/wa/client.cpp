@@ -403,8 +403,9 @@ void Client::schedule_reconnect() {
     std::lock_guard<std::mutex> lk(mu_);
     attempt = ++snap_.reconnect_attempts;
   }
-  // Exponential backoff with full jitter in [delay/2, delay], capped, so that many tenants
-  // dropped together do not reconnect in lockstep.
+  // Exponential backoff, capped, with "equal jitter": a random wait in [delay/2, delay], so
+  // that many tenants dropped together do not reconnect in lockstep, while none reconnects
+  // instantly (whatsmeow waits 2 s x failures; PROTOCOL.md §8 recommends a cap and jitter).
   int64_t delay = opt_.reconnect_base_ms;
   for (int i = 1; i < attempt && delay < opt_.reconnect_cap_ms; ++i) delay *= 2;
   delay = std::min<int64_t>(delay, opt_.reconnect_cap_ms);
