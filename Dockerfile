@@ -3,7 +3,7 @@
 FROM debian:12 AS build
 WORKDIR /src
 COPY scripts/install-deps.sh scripts/install-deps.sh
-RUN bash scripts/install-deps.sh
+RUN FUZZ=0 bash scripts/install-deps.sh
 COPY . .
 RUN rm -rf build && cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DWA_BUILD_TESTS=ON \
  && cmake --build build -j "$(nproc)" --target wa-sidecar wa-simulator
