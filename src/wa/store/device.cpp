@@ -1,5 +1,7 @@
 // Fresh companion credentials (PROTOCOL.md §6 "Credentials generated before the first
 // connection").
+#include <algorithm>
+
 #include "util/crypto.hpp"
 #include "wa/store/device_store.hpp"
 
@@ -18,9 +20,9 @@ Device Device::generate() {
   // (PROTOCOL.md §8 "Prekey upload stanza").
   d.signed_pre_key.id = 1;
   d.signed_pre_key.key = util::curve::KeyPair::generate();
-  util::Bytes serialized{0x05};
-  serialized.insert(serialized.end(), d.signed_pre_key.key.pub.begin(),
-                    d.signed_pre_key.key.pub.end());
+  util::Bytes serialized(1 + d.signed_pre_key.key.pub.size());
+  serialized[0] = 0x05;
+  std::copy(d.signed_pre_key.key.pub.begin(), d.signed_pre_key.key.pub.end(), serialized.begin() + 1);
   d.signed_pre_key.signature = util::curve::sign(d.identity_key.priv, serialized);
   d.adv_secret = util::crypto::random_bytes(32);
   return d;
