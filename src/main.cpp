@@ -86,13 +86,21 @@ int main(int argc, char** argv) {
         manager.disconnect_all();
       }
     });
-    router.stop();
-    {
-      std::lock_guard<std::mutex> lk(drain_mu);
-      drained = true;
+    auto release_watchdog = [&] {
+      {
+        std::lock_guard<std::mutex> lk(drain_mu);
+        drained = true;
+      }
+      drain_cv.notify_all();
+      watchdog.join();
+    };
+    try {
+      router.stop();
+    } catch (...) {
+      release_watchdog();  // a joinable thread must not be destroyed while unwinding
+      throw;
     }
-    drain_cv.notify_all();
-    watchdog.join();
+    release_watchdog();
     manager.shutdown(); // close sockets cleanly; the stores are flushed per transaction
   } catch (const std::exception& e) {
     util::log::error("fatal", "", {{"error", e.what()}});

@@ -216,7 +216,13 @@ void Client::on_frame(const Bytes& frame) {
   // Every frame passes here: render the node only when debug logging is on.
   if (util::log::enabled(util::log::Level::debug))
     util::log::debug("recv", tenant_, {{"node", node.to_debug_string()}});
-  handle_node(node);
+  try {
+    handle_node(node);
+  } catch (const std::exception& e) {
+    // A backstop: a handler that throws must not cost the connection its next read (the
+    // tenant would hang until the keepalive gives up). The handlers catch what they expect.
+    util::log::error("node_handler_failed", tenant_, {{"tag", node.tag}, {"error", e.what()}});
+  }
 }
 
 void Client::finish_handshake(const Bytes& server_hello) {

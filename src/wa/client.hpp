@@ -188,8 +188,12 @@ class Client : public std::enable_shared_from_this<Client> {
   // retry receipts (client_retry.cpp), added for issue 4
   void send_retry_receipt(const Node& message);
   void handle_retry_receipt(const Node& receipt);
+
+  // addressing (client_addressing.cpp)
   bool is_own_user(const Jid& jid) const;
   std::optional<Jid> lid_device_of(const Jid& device);  // the LID form of a device JID, if known
+  void learn_lid(const Jid& lid, const Jid& pn);       // stores the mapping when new
+  void migrate_session_to_lid(const Jid& pn_device, const Jid& lid_device);
 
   asio::io_context& io_;
   socket::WsConnector& ws_;

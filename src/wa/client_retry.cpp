@@ -7,31 +7,6 @@
 #include "wa/retry.hpp"
 
 namespace wa {
-namespace {
-
-bool same_user(const Jid& a, const std::optional<Jid>& b) {
-  return b && a.user == b->user && a.server == b->server;
-}
-
-}  // namespace
-
-bool Client::is_own_user(const Jid& jid) const {
-  return same_user(jid, Jid::parse(device_.jid)) || same_user(jid, Jid::parse(device_.lid));
-}
-
-std::optional<Jid> Client::lid_device_of(const Jid& device) {
-  if (device.server == kLidServer) return device;
-  if (device.server != kServerJid) return std::nullopt;
-  try {
-    if (auto lid_user = store_->lid_for_pn(device.user)) {
-      return Jid{*lid_user, 0, device.device, 0, kLidServer};
-    }
-  } catch (const std::exception& e) {
-    util::log::warn("store_failed", tenant_, {{"error", e.what()}});
-  }
-  return std::nullopt;
-}
-
 void Client::send_retry_receipt(const Node& message) {
   const std::string id = message.attr("id");
   int count = retry_receipts_sent_.increment(id);
@@ -54,12 +29,7 @@ void Client::send_retry_receipt(const Node& message) {
   std::optional<store::Store::PreKey> key;
   if (count >= kRetryKeysFromCount) {
     try {
-      // A one-time prekey handed to the sender directly: it counts as given out, so it is
-      // marked uploaded and never offered to the server as well.
-      store_->transaction([&] {
-        key = store_->get_or_generate_prekeys(1).front();
-        store_->mark_prekeys_uploaded(key->id);
-      });
+      key = store_->generate_direct_prekey();  // handed to the sender only, never uploaded
     } catch (const std::exception& e) {
       util::log::error("store_failed", tenant_, {{"error", e.what()}});
       return;
@@ -84,8 +54,8 @@ void Client::handle_retry_receipt(const Node& receipt) {
   // The chat of the original message: the peer's user, or for our own devices the chat the
   // receipt names in `recipient` (whatsmeow parseMessageSource).
   const bool own = is_own_user(*from);
-  std::optional<Jid> chat = own ? receipt.jid_attr("recipient") : from->to_non_ad();
-  if (!chat) return finish("retry_receipt_ignored", "no chat");
+  std::optional<Jid> chat = own ? receipt.jid_attr("recipient") : std::nullopt;
+  chat = chat ? chat->to_non_ad() : from->to_non_ad();
   const std::string* text = recent_sent_.find(chat->str(), request.message_id);
   if (!text && chat->server == kServerJid) {
     // Sends are keyed by the LID chat; a receipt may still name the phone number.
@@ -97,6 +67,7 @@ void Client::handle_retry_receipt(const Node& receipt) {
 
   // Sessions are keyed by the device's LID address (§10 step 2).
   const Jid device = lid_device_of(*from).value_or(*from);
+  if (device.server == kLidServer && from->server == kServerJid) migrate_session_to_lid(*from, device);
   const signal::Address address = signal::Address::of(device);
   bool need_bundle = false;
   if (!request.bundle) {
@@ -109,9 +80,12 @@ void Client::handle_retry_receipt(const Node& receipt) {
     // whatsmeow shouldRecreateSession: no session at all, or a repeated retry and no rebuild
     // for this device in the last hour.
     const int64_t now = now_ms();
-    auto& last = session_recreated_at_[device.str()];
-    if (!has || (request.count >= 2 && (last == 0 || now - last > kSessionRecreateIntervalMs))) {
-      last = now;
+    auto it = session_recreated_at_.find(device.str());
+    const bool recent = it != session_recreated_at_.end() && now - it->second <= kSessionRecreateIntervalMs;
+    if (!has || (request.count >= 2 && !recent)) {
+      // Bounded like the counters: the oldest rebuild times matter least.
+      if (session_recreated_at_.size() >= 1024) session_recreated_at_.clear();
+      session_recreated_at_[device.str()] = now;
       need_bundle = true;
     }
   }

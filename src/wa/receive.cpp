@@ -4,7 +4,7 @@
 //   decrypted (or an old counter: already processed)  -> delivery <receipt>;
 //   decryption or unpadding failed                     -> retry receipt, then <ack>;
 //   decrypted but not a Message protobuf               -> <ack error="491">;
-//   no <enc> we know                                   -> <ack error="488">.
+//   no <enc> at all                                    -> <ack error="488">.
 // Messages the server kept while we were offline arrive at login with an `offline` attribute
 // and go the same way; <ib><offline_preview/> and <ib><offline/> frame that backlog.
 // The service does not deliver incoming text to anyone yet; nothing of it is logged.
@@ -43,22 +43,26 @@ void Client::handle_message(const Node& node) {
   if (from->server == kServerJid) {
     if (auto alt = node.jid_attr("sender_lid"); alt && alt->server == kLidServer) {
       sender = Jid{alt->user, 0, from->device, 0, kLidServer};
-      try {
-        store_->put_lid_mapping(alt->user, from->user);
-      } catch (const std::exception& e) {
-        util::log::warn("store_failed", tenant_, {{"error", e.what()}});
-      }
+      learn_lid(*alt, *from);
     } else if (auto lid = lid_device_of(*from)) {
       sender = *lid;
     }
+    if (sender.server == kLidServer) migrate_session_to_lid(*from, sender);
+  } else if (auto alt = node.jid_attr("sender_pn"); alt && alt->server == kServerJid) {
+    learn_lid(*from, *alt);  // whatsmeow stores the mapping from either direction
   }
   const signal::Address address = signal::Address::of(sender);
 
-  bool recognized = false, handled = false, protobuf_failed = false, decrypt_failed = false;
+  // As whatsmeow decryptMessages: any <enc> makes the stanza recognized (an enc type we do not
+  // handle is skipped, the stanza still receipted); the last parsed payload decides 491.
+  bool recognized = false, protobuf_failed = false, decrypt_failed = false;
   for (const Node* enc : node.children_by_tag("enc")) {
-    const std::string type = enc->attr("type");
-    if (type != "pkmsg" && type != "msg") continue;
     recognized = true;
+    const std::string type = enc->attr("type");
+    if (type != "pkmsg" && type != "msg") {
+      util::log::debug("enc_type_unhandled", tenant_, {{"id", id}, {"type", type}});
+      continue;
+    }
     try {
       Bytes padded = signal_->decrypt(address, type, enc->bytes());
       // v="2" payloads are padded (§10 step 4); v="3" (not sent to web companions) are not.
@@ -76,11 +80,9 @@ void Client::handle_message(const Node& node) {
         continue;
       }
       protobuf_failed = false;
-      handled = true;
     } catch (const signal::SignalError& e) {
       if (e.kind == signal::SignalError::Kind::duplicate_message) {
         // Already processed: whatsmeow still answers with the normal receipt (§10 step 3).
-        handled = true;
         continue;
       }
       util::log::warn("decrypt_failed", tenant_, {{"id", id}, {"error", e.what()}});
@@ -104,7 +106,7 @@ void Client::handle_message(const Node& node) {
     send_node(make_ack(node, kNackUnrecognizedStanza));
     return;
   }
-  if (protobuf_failed && !handled) {
+  if (protobuf_failed) {
     send_node(make_ack(node, kNackInvalidProtobuf));
     return;
   }

@@ -95,6 +95,8 @@ Node make_retry_resend(const Node& receipt, const RetryRequest& request, const D
 }
 
 void RecentMessages::add(const std::string& chat, const std::string& id, std::string text) {
+  // A text larger than the whole budget is not kept (it would push out everything else).
+  if (text.size() > max_bytes_) return;
   Key key{chat, id};
   if (auto it = texts_.find(key); it != texts_.end()) {
     bytes_ -= it->second.size();

@@ -56,10 +56,11 @@ Node make_retry_resend(const Node& receipt, const RetryRequest& request, const D
 
 // The texts of recent outgoing messages, kept so a retry receipt can be answered (whatsmeow
 // keeps the last 256 in memory). Bounded by count and by total text size so one busy tenant
-// cannot grow without limit; the oldest go first. Keyed by the chat the stanza was sent to.
+// cannot grow without limit (a text over the whole budget is not kept); the oldest go first.
+// Keyed by the chat the stanza was sent to.
 class RecentMessages {
  public:
-  RecentMessages(size_t max_messages = 256, size_t max_bytes = 256 * 1024)
+  RecentMessages(size_t max_messages = 256, size_t max_bytes = 128 * 1024)
       : max_messages_(max_messages), max_bytes_(max_bytes) {}
   void add(const std::string& chat, const std::string& id, std::string text);
   const std::string* find(const std::string& chat, const std::string& id) const;

@@ -91,6 +91,10 @@ class Store {
   // exactly `count` are returned (whatsmeow reuses unuploaded ids on retry, §8).
   std::vector<PreKey> get_or_generate_prekeys(uint32_t count);
   void mark_prekeys_uploaded(uint32_t up_to_id);  // every id <= up_to_id
+  // Added (issue 4, retry receipts): a new one-time prekey with a fresh id, given to a peer
+  // directly (whatsmeow GenOnePreKey), so it is stored as already handed out: never also
+  // offered to the server, even while an upload of lower ids is in flight.
+  PreKey generate_direct_prekey();
   uint32_t uploaded_prekey_count();
   std::optional<PreKey> load_prekey(uint32_t id);
   void remove_prekey(uint32_t id);  // consumed by an incoming pkmsg

@@ -72,6 +72,23 @@ std::vector<Store::PreKey> Store::get_or_generate_prekeys(uint32_t count) {
   return out;
 }
 
+Store::PreKey Store::generate_direct_prekey() {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  sql::Transaction tx(db_);
+  const int64_t id = next_prekey_id(db_);
+  if (id > kMaxPreKeyId) throw StoreError("prekey ids exhausted: ids must stay below 2^24");
+  PreKey k;
+  k.id = static_cast<uint32_t>(id);
+  k.key = util::curve::KeyPair::generate();
+  k.uploaded = true;
+  sql::Statement ins(db_, "INSERT INTO prekeys (id, priv, pub, uploaded) VALUES (?, ?, ?, 1)");
+  ins.bind(1, id).bind(2, k.key.priv_bytes()).bind(3, k.key.pub_bytes()).run();
+  sql::Statement ctr(db_, "INSERT OR REPLACE INTO prekey_counter (id, next_id) VALUES (1, ?)");
+  ctr.bind(1, id + 1).run();
+  tx.commit();
+  return k;
+}
+
 void Store::mark_prekeys_uploaded(uint32_t up_to_id) {
   std::lock_guard<std::recursive_mutex> lock(mu_);
   sql::Statement st(db_, "UPDATE prekeys SET uploaded = 1 WHERE id <= ?");

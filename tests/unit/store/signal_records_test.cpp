@@ -133,6 +133,24 @@ TEST_CASE("the signed prekey round-trips inside the device row", "[store][signal
   CHECK(store_test::self_consistent(*loaded));
 }
 
+TEST_CASE("prekeys: a key given to a peer directly is never offered for upload", "[store][signal]") {
+  TempDir t;
+  auto s = Store::open(t.sub("acme"));
+  // An upload of 1..3 is in flight (generated, not yet acknowledged) when a retry receipt
+  // needs a key of its own (whatsmeow GenOnePreKey).
+  CHECK(ids_of(s->get_or_generate_prekeys(3)) == std::vector<uint32_t>{1, 2, 3});
+  const Store::PreKey direct = s->generate_direct_prekey();
+  CHECK(direct.id == 4);
+  CHECK(direct.uploaded);
+  auto stored = s->load_prekey(4);
+  REQUIRE(stored);
+  CHECK(stored->key.priv == direct.key.priv);
+  CHECK(stored->uploaded);
+  // The retried upload sends 1..3 again and new keys skip 4.
+  CHECK(ids_of(s->get_or_generate_prekeys(5)) == std::vector<uint32_t>{1, 2, 3, 5, 6});
+  CHECK(s->generate_direct_prekey().id == 7);
+}
+
 TEST_CASE("prekeys: sequential ids from 1, unuploaded handed out again", "[store][signal]") {
   TempDir t;
   auto s = Store::open(t.sub("acme"));

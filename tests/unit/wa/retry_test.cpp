@@ -169,6 +169,9 @@ TEST_CASE("recent messages: bounded by count and by bytes, oldest out first", "[
   recent.add("a@lid", "5", "123456789");  // 9 bytes: only it fits within 10
   CHECK(recent.size() == 1);
   CHECK(recent.find("a@lid", "5"));
+  recent.add("a@lid", "6", "12345678901");  // over the whole budget: not kept, evicts nothing
+  CHECK(recent.find("a@lid", "6") == nullptr);
+  CHECK(recent.find("a@lid", "5"));
   recent.add("a@lid", "5", "1");  // same key replaces, not duplicates
   CHECK(recent.size() == 1);
   CHECK(*recent.find("a@lid", "5") == "1");
