@@ -176,6 +176,13 @@ Config build(const RawValues& raw) {
   v = c.keepalive_dead_ms;
   b.integer("keepalive_dead_ms", 100, 3600000, "from 100 to 3600000 (milliseconds)", &v);
   c.keepalive_dead_ms = static_cast<int>(v);
+  // Shorter than one ping cycle, one missed answer would already count as a dead link.
+  if (c.keepalive_dead_ms < c.keepalive_interval_max_ms + c.keepalive_timeout_ms) {
+    invalid(*find_key("keepalive_dead_ms"),
+            "must be at least keepalive_interval_max_ms + keepalive_timeout_ms (" +
+                std::to_string(c.keepalive_interval_max_ms + c.keepalive_timeout_ms) + ")",
+            b.get("keepalive_dead_ms"));
+  }
 
   v = static_cast<long long>(c.max_body_bytes);
   b.integer("max_body_bytes", 1024, std::numeric_limits<long long>::max(),

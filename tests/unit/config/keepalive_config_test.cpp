@@ -101,3 +101,10 @@ TEST_CASE("config.example.yaml documents the keepalive keys with their defaults"
     CHECK(text.find(s) != std::string::npos);
   }
 }
+
+TEST_CASE("a dead-link budget shorter than one ping cycle is refused", "[config][keepalive]") {
+  // Defaults: pings at most 30 s apart, 10 s to answer: 40 s is the least that makes sense.
+  const std::string e = error_of(secret({{"KEEPALIVE_DEAD_MS", "39999"}}));
+  CHECK_THAT(e, Catch::Contains("keepalive_dead_ms") && Catch::Contains("40000"));
+  CHECK(error_of(secret({{"KEEPALIVE_DEAD_MS", "40000"}})).empty());
+}
