@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "sim_observations.hpp"
+#include "eventually.hpp"
 #include "simulator.hpp"
 #include "wa/client.hpp"
 
@@ -17,14 +18,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds limit = 10s) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return pred();
-}
+using client_test::eventually;
 
 // An io thread, a connector and one client with its own store, paired through the simulator.
 struct PairedClient {

@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "eventually.hpp"
 #include "simulator.hpp"
 #include "wa/client.hpp"
 
@@ -16,14 +17,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds limit = 10s) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return pred();
-}
+using client_test::eventually;
 
 // An io thread, a connector and one client with its own store in a temp directory.
 struct Harness {
