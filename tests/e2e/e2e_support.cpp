@@ -73,7 +73,7 @@ HttpResult to_result(const httplib::Result& r) {
 ServiceApi::ServiceApi(uint16_t port, std::string secret)
     : client_(std::make_unique<httplib::Client>("127.0.0.1", port)), secret_(std::move(secret)) {
   client_->set_connection_timeout(5);
-  client_->set_read_timeout(30);  // POST /session waits for the first QR
+  client_->set_read_timeout(30);  // POST /session waits for the first QR, DELETE for WhatsApp
 }
 
 ServiceApi::~ServiceApi() = default;
@@ -89,6 +89,12 @@ HttpResult ServiceApi::post(const std::string& path, const std::optional<std::st
   httplib::Headers h{{"X-Internal-Secret", secret_}};
   if (tenant) h.emplace("X-Tenant-Id", *tenant);
   return to_result(client_->Post(path.c_str(), h, body, "application/json"));
+}
+
+HttpResult ServiceApi::del(const std::string& path, const std::optional<std::string>& tenant) {
+  httplib::Headers h{{"X-Internal-Secret", secret_}};
+  if (tenant) h.emplace("X-Tenant-Id", *tenant);
+  return to_result(client_->Delete(path.c_str(), h));
 }
 
 json ServiceApi::wait_status(const std::string& tenant, const std::vector<std::string>& wanted,

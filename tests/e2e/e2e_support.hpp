@@ -52,6 +52,7 @@ class ServiceApi {
   HttpResult get(const std::string& path, const std::optional<std::string>& tenant);
   HttpResult post(const std::string& path, const std::optional<std::string>& tenant,
                   const std::string& body = "{}");
+  HttpResult del(const std::string& path, const std::optional<std::string>& tenant);
   // GET /status until data.status is one of `wanted`; returns the last data (null if none).
   json wait_status(const std::string& tenant, const std::vector<std::string>& wanted,
                    std::chrono::milliseconds timeout = kWait);

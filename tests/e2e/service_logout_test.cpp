@@ -17,17 +17,9 @@ namespace fs = std::filesystem;
 namespace {
 
 // ServiceApi has no DELETE; the same headers through a client of our own.
+// The service waits up to its logout timeout for WhatsApp, within ServiceApi's 30 s read timeout.
 HttpResult delete_session(ServiceRig& rig, const std::string& tenant) {
-  httplib::Client c("127.0.0.1", rig.service().port());
-  c.set_connection_timeout(5);
-  c.set_read_timeout(30);  // the service waits up to its logout timeout for WhatsApp
-  auto r = c.Delete("/session", {{"X-Internal-Secret", rig.config().secret}, {"X-Tenant-Id", tenant}});
-  HttpResult out;
-  if (!r) return out;
-  out.status = r->status;
-  out.raw = r->body;
-  out.body = json::parse(r->body, nullptr, false);
-  return out;
+  return rig.api().del("/session", tenant);
 }
 
 std::string error_code(const HttpResult& r) {
