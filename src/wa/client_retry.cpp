@@ -7,6 +7,7 @@
 #include "wa/retry.hpp"
 
 namespace wa {
+
 void Client::send_retry_receipt(const Node& message) {
   const std::string id = message.attr("id");
   int count = retry_receipts_sent_.increment(id);
@@ -54,12 +55,12 @@ void Client::handle_retry_receipt(const Node& receipt) {
   // The chat of the original message: the peer's user, or for our own devices the chat the
   // receipt names in `recipient` (whatsmeow parseMessageSource).
   const bool own = is_own_user(*from);
-  std::optional<Jid> chat = own ? receipt.jid_attr("recipient") : std::nullopt;
-  chat = chat ? chat->to_non_ad() : from->to_non_ad();
-  const std::string* text = recent_sent_.find(chat->str(), request.message_id);
-  if (!text && chat->server == kServerJid) {
+  const std::optional<Jid> recipient = own ? receipt.jid_attr("recipient") : std::nullopt;
+  const Jid chat = (recipient ? *recipient : *from).to_non_ad();
+  const std::string* text = recent_sent_.find(chat.str(), request.message_id);
+  if (!text && chat.server == kServerJid) {
     // Sends are keyed by the LID chat; a receipt may still name the phone number.
-    if (auto lid = lid_device_of(*chat)) text = recent_sent_.find(lid->to_non_ad().str(), request.message_id);
+    if (auto lid = lid_device_of(chat)) text = recent_sent_.find(lid->to_non_ad().str(), request.message_id);
   }
   if (!text) return finish("retry_message_unknown", "not among the recent messages");
   if (retries_served_.increment(from->str() + "/" + request.message_id) > kMaxRetriesServed)
@@ -89,7 +90,7 @@ void Client::handle_retry_receipt(const Node& receipt) {
       need_bundle = true;
     }
   }
-  const Bytes plaintext = pad_message(own ? device_sent_text_message(chat->str(), *text)
+  const Bytes plaintext = pad_message(own ? device_sent_text_message(chat.str(), *text)
                                           : text_message(*text));
   auto resend = [this, receipt, request, device, address, plaintext](
                     const std::optional<signal::PreKeyBundle>& bundle) {
@@ -104,11 +105,10 @@ void Client::handle_retry_receipt(const Node& receipt) {
                                   device_.account));
       util::log::info("retry_resent", tenant_,
                       {{"id", request.message_id}, {"count", request.count}, {"type", c->type}});
-      send_node(make_ack(receipt));
     } catch (const std::exception& e) {
       util::log::warn("retry_failed", tenant_, {{"id", request.message_id}, {"why", e.what()}});
-      send_node(make_ack(receipt));
     }
+    send_node(make_ack(receipt));  // handled, whatever the outcome
   };
   if (!need_bundle) return resend(request.bundle);
 
