@@ -42,6 +42,12 @@ struct Config {
   size_t max_body_bytes = 1 << 20;             // MAX_BODY_BYTES
   std::string log_level = "info";              // LOG_LEVEL: debug|info|warn|error
   int http_threads = 16;                       // HTTP_THREADS
+  // Connections (README "Connections"): open at once (more are answered 503), and the
+  // deadlines of an idle keep-alive connection, of a request's header and of its body.
+  int http_max_connections = 1024;             // HTTP_MAX_CONNECTIONS (1..1000000)
+  int http_idle_timeout_ms = 90000;            // HTTP_IDLE_TIMEOUT_MS (100..3600000)
+  int http_header_timeout_ms = 10000;          // HTTP_HEADER_TIMEOUT_MS (100..600000)
+  int http_body_timeout_ms = 30000;            // HTTP_BODY_TIMEOUT_MS (100..3600000)
 
   // Loads the YAML file (if given), then applies environment overrides, then validates.
   // Throws ConfigError with a sentence naming the key on any invalid or missing value.

@@ -199,6 +199,18 @@ Config build(const RawValues& raw) {
   v = c.http_threads;
   b.integer("http_threads", 1, 256, "from 1 to 256", &v);
   c.http_threads = static_cast<int>(v);
+  v = c.http_max_connections;
+  b.integer("http_max_connections", 1, 1000000, "from 1 to 1000000", &v);
+  c.http_max_connections = static_cast<int>(v);
+  v = c.http_idle_timeout_ms;
+  b.integer("http_idle_timeout_ms", 100, 3600000, "from 100 to 3600000 (milliseconds)", &v);
+  c.http_idle_timeout_ms = static_cast<int>(v);
+  v = c.http_header_timeout_ms;
+  b.integer("http_header_timeout_ms", 100, 600000, "from 100 to 600000 (milliseconds)", &v);
+  c.http_header_timeout_ms = static_cast<int>(v);
+  v = c.http_body_timeout_ms;
+  b.integer("http_body_timeout_ms", 100, 3600000, "from 100 to 3600000 (milliseconds)", &v);
+  c.http_body_timeout_ms = static_cast<int>(v);
 
   return c;
 }
