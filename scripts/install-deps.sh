@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config ca-certificates
   libssl-dev zlib1g-dev libsqlite3-dev
   libprotobuf-dev protobuf-compiler
-  libasio-dev libwebsocketpp-dev libcpp-httplib-dev
+  libasio-dev libwebsocketpp-dev libcpp-httplib-dev libboost1.81-dev
   libsignal-protocol-c-dev libyaml-cpp-dev nlohmann-json3-dev
   libqrencode-dev libpng-dev
   catch2

@@ -1,4 +1,4 @@
-// Validation of JSON request bodies, separate from cpp-httplib so it can be unit-tested and
+// Validation of JSON request bodies, separate from the HTTP server so it can be unit-tested and
 // fuzzed (tests/fuzz/fuzz_http_json_body.cpp) on arbitrary bytes.
 #pragma once
 #include <cstddef>

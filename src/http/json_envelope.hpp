@@ -22,8 +22,8 @@ nlohmann::json error_envelope(const std::string& code, const std::string& messag
 // to be UTF-8, and nlohmann's dump() throws on invalid UTF-8 unless told to replace it.
 std::string serialize(const nlohmann::json& envelope);
 
-// The envelope for an error status that cpp-httplib produced itself (malformed request line,
-// URI too long, ...) or that no route claimed.
+// The envelope for an error status the HTTP server produced itself (malformed request line,
+// URI too long, timeouts, connection limit, ...) or that no route claimed.
 ApiError error_for_status(int status);
 
 }  // namespace sidecar::http

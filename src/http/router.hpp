@@ -1,5 +1,6 @@
 // The HTTP router: header checks, JSON envelope, routes, errors -> statuses (README "API").
-// Owns a cpp-httplib server; routes call SessionService and never touch the network loop.
+// Owns the HTTP server (http_server.hpp) and a pool of http_threads workers for the routes
+// that wait on WhatsApp; routes call SessionService and never touch the WhatsApp network loop.
 #pragma once
 #include <memory>
 #include <string>
@@ -7,21 +8,19 @@
 #include "config/config.hpp"
 #include "manager/session_service.hpp"
 
-namespace httplib { class Server; }
-
 namespace sidecar {
 
 class Router {
  public:
   Router(const Config& config, SessionService& sessions);
   ~Router();
-  // Binds host:port (port 0 picks a free one) and serves on a background thread.
+  // Binds host:port (port 0 picks a free one) and serves on background threads.
   // Returns the bound port; throws std::runtime_error if binding fails.
   int start();
-  void stop();  // stops accepting, waits for in-flight requests
+  void stop();  // stops accepting, answers the requests in flight, closes every connection
 
-  // Added (issue 5): the (method, path) pairs served, from the route table itself (GET routes
-  // also answer HEAD). The OpenAPI test checks api/openapi.json against this list.
+  // The (method, path) pairs served, from the route table itself (GET routes also answer
+  // HEAD). The OpenAPI test checks api/openapi.json against this list.
   struct RouteInfo {
     std::string method;
     std::string path;
