@@ -67,10 +67,8 @@ class Builder {
     return it == raw_.end() ? nullptr : &it->second;
   }
 
-  void text(const char* key, std::string* field, bool required_nonempty = true) const {
-    const RawValue* r = get(key);
-    if (r) *field = r->value;
-    if (required_nonempty && field->empty()) invalid(*find_key(key), "must not be empty", r);
+  void text(const char* key, std::string* field) const {
+    if (const RawValue* r = get(key)) *field = r->value;
   }
 
   void integer(const char* key, long long min, long long max, const std::string& range,
@@ -106,6 +104,18 @@ Config build(const RawValues& raw) {
       invalid(spec, "is too short: it must be at least " + std::to_string(kMinSecretLength) +
                         " characters long",
               r);
+    }
+  }
+
+  // One rule for every key and source: an explicitly empty value is refused, never read as
+  // "use the default". It is nearly always a variable or template that did not expand, and the
+  // default can be wrong in a way nothing reports later: an empty WA_NOISE_ROOT_KEY would trust
+  // WhatsApp's root instead of the intended server's. (The secret has no default; an empty one
+  // was refused above as missing.)
+  for (const KeySpec& spec : key_specs()) {
+    const RawValue* r = b.get(spec.key);
+    if (r && r->value.empty()) {
+      invalid(spec, "is set but empty; leave it unset to use its default, or give it a value", r);
     }
   }
 
