@@ -1,4 +1,5 @@
 // Conversion and validation of every key (the rules README.md "Configuration" documents).
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <limits>
@@ -54,6 +55,16 @@ bool is_version(const std::string& s) {
   return parts == 3;
 }
 
+// HTTP's optional whitespace around a header value (RFC 9110 §5.5).
+bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+// ASCII control characters, DEL included. HTTP allows a tab inside a header value, but gateways
+// and clients treat it unevenly and a secret never needs one.
+bool is_control(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return u < 0x20 || u == 0x7f;
+}
+
 bool starts_with(const std::string& s, const std::string& prefix) {
   return s.compare(0, prefix.size(), prefix) == 0;
 }
@@ -99,6 +110,19 @@ Config build(const RawValues& raw) {
     if (r) c.internal_secret = r->value;
     if (c.internal_secret.empty()) {
       invalid(spec, "is required: set the shared secret the API gateway sends", r);
+    }
+    // The secret is compared with an HTTP header value. HTTP strips spaces and tabs around a
+    // header value and forbids other control characters in it, so no request could match.
+    const std::string& s = c.internal_secret;
+    if (is_blank(s.front()) || is_blank(s.back())) {
+      invalid(spec, "must not begin or end with a space or tab: HTTP strips them from header "
+                    "values, so no request could present it",
+              r);
+    }
+    if (std::any_of(s.begin(), s.end(), is_control)) {
+      invalid(spec, "must not contain control characters (tab, newline, ...): an HTTP header "
+                    "value cannot carry them reliably",
+              r);
     }
     if (c.internal_secret.size() < kMinSecretLength) {
       invalid(spec, "is too short: it must be at least " + std::to_string(kMinSecretLength) +
