@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "config/config.hpp"
+#include "config/sessions_dir.hpp"
 #include "http/router.hpp"
 #include "manager/session_manager.hpp"
 #include "util/log.hpp"
@@ -45,6 +46,7 @@ int main(int argc, char** argv) {
   sidecar::Config config;
   try {
     config = sidecar::Config::load(config_path, sidecar::Config::process_env());
+    sidecar::prepare_sessions_dir(config.sessions_dir);
   } catch (const std::exception& e) {
     util::log::error("config_invalid", "", {{"error", e.what()}});
     return 2;
