@@ -1,5 +1,6 @@
 // wa-sidecar: configuration, signals and wiring of the router and the client manager.
 #include <chrono>
+#include <cerrno>
 #include <condition_variable>
 #include <csignal>
 #include <cstring>
@@ -7,9 +8,11 @@
 #include <mutex>
 #include <optional>
 #include <pthread.h>
+#include <system_error>
 #include <thread>
 
 #include "config/config.hpp"
+#include "config/sessions_dir.hpp"
 #include "http/router.hpp"
 #include "manager/session_manager.hpp"
 #include "util/log.hpp"
@@ -22,9 +25,56 @@ void usage(std::ostream& out) {
          "required); see README.md, section Configuration.\n";
 }
 
+// SIGTERM and SIGINT stop the service. SIGHUP, SIGUSR1 and SIGUSR2, whose default action is to
+// terminate, are logged and otherwise ignored: the configuration is read only at start, and a
+// stray signal (a "reload" sent by habit, a mistyped kill) must not drop every tenant's session.
+constexpr int kStopSignals[] = {SIGTERM, SIGINT};
+constexpr int kIgnoredSignals[] = {SIGHUP, SIGUSR1, SIGUSR2};
+
+const char* signal_name(int sig) {
+  switch (sig) {
+    case SIGTERM: return "SIGTERM";
+    case SIGINT: return "SIGINT";
+    case SIGHUP: return "SIGHUP";
+    case SIGUSR1: return "SIGUSR1";
+    case SIGUSR2: return "SIGUSR2";
+    default: return "unknown";
+  }
+}
+
+// Returns the first stop signal, logging each ignored one on the way. Throws if sigwait fails.
+int wait_for_stop_signal(const sigset_t& waited) {
+  for (;;) {
+    int sig = 0;
+    if (int err = sigwait(&waited, &sig); err != 0) {
+      throw std::system_error(err, std::generic_category(), "sigwait");
+    }
+    for (int stop : kStopSignals) {
+      if (sig == stop) return sig;
+    }
+    util::log::info("signal_ignored", "", {{"signal", signal_name(sig)}});
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Block the handled signals before any thread exists, so every thread inherits the mask and
+  // none of them can be killed or interrupted by one; the main thread takes them with sigwait.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int sig : kStopSignals) sigaddset(&signals, sig);
+  for (int sig : kIgnoredSignals) sigaddset(&signals, sig);
+  if (int err = pthread_sigmask(SIG_BLOCK, &signals, nullptr); err != 0) {
+    util::log::error("fatal", "", {{"error", std::string("pthread_sigmask: ") + strerror(err)}});
+    return 1;
+  }
+  // A peer closing its connection must fail that write, not kill the process.
+  if (std::signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
+    util::log::error("fatal", "", {{"error", std::string("signal(SIGPIPE): ") + strerror(errno)}});
+    return 1;
+  }
+
   std::optional<std::string> config_path;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -45,21 +95,13 @@ int main(int argc, char** argv) {
   sidecar::Config config;
   try {
     config = sidecar::Config::load(config_path, sidecar::Config::process_env());
+    sidecar::prepare_sessions_dir(config.sessions_dir);
   } catch (const std::exception& e) {
     util::log::error("config_invalid", "", {{"error", e.what()}});
     return 2;
   }
   util::log::Level level;
   if (util::log::parse_level(config.log_level, &level)) util::log::set_level(level);
-
-  // Block the shutdown signals in every thread (threads inherit the mask); the main thread
-  // waits for them with sigwait, so handlers never run on a worker thread.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
 
   try {
     sidecar::SessionManager manager(config);
@@ -68,9 +110,8 @@ int main(int argc, char** argv) {
     int port = router.start();
     util::log::info("listening", "", {{"host", config.host}, {"port", port},
                                       {"version", WA_SIDECAR_VERSION_STRING}});
-    int sig = 0;
-    sigwait(&signals, &sig);
-    util::log::info("shutting_down", "", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    const int sig = wait_for_stop_signal(signals);
+    util::log::info("shutting_down", "", {{"signal", signal_name(sig)}});
     // Stop accepting; requests in flight finish. A send waiting for its ack is bounded by
     // send_ack_timeout_ms, but one still being prepared (lookups, bundles) could wait for
     // several server timeouts: past the grace period the connections are closed, which fails

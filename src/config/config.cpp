@@ -10,11 +10,11 @@ Config Config::load(const std::optional<std::string>& yaml_path,
                     const std::map<std::string, std::string>& env) {
   config_detail::RawValues raw;
   if (yaml_path) raw = config_detail::read_yaml(*yaml_path);
-  // Environment beats the file. An empty variable counts as unset: container runtimes often
-  // pass declared-but-empty variables, which must not blank out a value from the file.
+  // Environment beats the file, an empty variable included: build() refuses it rather than
+  // guess whether it meant "unset" or "use the file's value".
   for (const auto& spec : config_detail::key_specs()) {
     auto it = env.find(spec.env);
-    if (it == env.end() || it->second.empty()) continue;
+    if (it == env.end()) continue;
     raw[spec.key] = config_detail::RawValue{it->second, std::string("environment variable ") + spec.env};
   }
   return config_detail::build(raw);

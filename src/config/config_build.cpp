@@ -1,4 +1,5 @@
 // Conversion and validation of every key (the rules README.md "Configuration" documents).
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <limits>
@@ -54,6 +55,16 @@ bool is_version(const std::string& s) {
   return parts == 3;
 }
 
+// HTTP's optional whitespace around a header value (RFC 9110 §5.5).
+bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+// ASCII control characters, DEL included. HTTP allows a tab inside a header value, but gateways
+// and clients treat it unevenly and a secret never needs one.
+bool is_control(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return u < 0x20 || u == 0x7f;
+}
+
 bool starts_with(const std::string& s, const std::string& prefix) {
   return s.compare(0, prefix.size(), prefix) == 0;
 }
@@ -67,10 +78,8 @@ class Builder {
     return it == raw_.end() ? nullptr : &it->second;
   }
 
-  void text(const char* key, std::string* field, bool required_nonempty = true) const {
-    const RawValue* r = get(key);
-    if (r) *field = r->value;
-    if (required_nonempty && field->empty()) invalid(*find_key(key), "must not be empty", r);
+  void text(const char* key, std::string* field) const {
+    if (const RawValue* r = get(key)) *field = r->value;
   }
 
   void integer(const char* key, long long min, long long max, const std::string& range,
@@ -102,10 +111,35 @@ Config build(const RawValues& raw) {
     if (c.internal_secret.empty()) {
       invalid(spec, "is required: set the shared secret the API gateway sends", r);
     }
+    // The secret is compared with an HTTP header value. HTTP strips spaces and tabs around a
+    // header value and forbids other control characters in it, so no request could match.
+    const std::string& s = c.internal_secret;
+    if (is_blank(s.front()) || is_blank(s.back())) {
+      invalid(spec, "must not begin or end with a space or tab: HTTP strips them from header "
+                    "values, so no request could present it",
+              r);
+    }
+    if (std::any_of(s.begin(), s.end(), is_control)) {
+      invalid(spec, "must not contain control characters (tab, newline, ...): an HTTP header "
+                    "value cannot carry them reliably",
+              r);
+    }
     if (c.internal_secret.size() < kMinSecretLength) {
       invalid(spec, "is too short: it must be at least " + std::to_string(kMinSecretLength) +
                         " characters long",
               r);
+    }
+  }
+
+  // One rule for every key and source: an explicitly empty value is refused, never read as
+  // "use the default". It is nearly always a variable or template that did not expand, and the
+  // default can be wrong in a way nothing reports later: an empty WA_NOISE_ROOT_KEY would trust
+  // WhatsApp's root instead of the intended server's. (The secret has no default; an empty one
+  // was refused above as missing.)
+  for (const KeySpec& spec : key_specs()) {
+    const RawValue* r = b.get(spec.key);
+    if (r && r->value.empty()) {
+      invalid(spec, "is set but empty; leave it unset to use its default, or give it a value", r);
     }
   }
 

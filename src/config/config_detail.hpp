@@ -26,10 +26,11 @@ struct RawValue {
 using RawValues = std::map<std::string, RawValue>;  // by YAML key
 
 // Reads the file; throws ConfigError on unreadable/invalid YAML, unknown or duplicate keys,
-// and values that are not scalars. A null value (`key:` with nothing) leaves the key unset.
+// and values that are not scalars. A null value (`key:` with nothing) is read as empty.
 RawValues read_yaml(const std::string& path);
 
-// Converts and validates; unset keys keep their defaults. Throws ConfigError.
+// Converts and validates; unset keys keep their defaults, keys set to an empty value are
+// refused. Throws ConfigError.
 Config build(const RawValues& raw);
 
 // "config: <key> (env <ENV>) <reason>" plus, for non-secret keys, the offending value.

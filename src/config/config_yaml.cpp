@@ -57,7 +57,13 @@ RawValues read_yaml(const std::string& path) {
                         where(path, kv.first.Mark()) + ").");
     }
     const YAML::Node& v = kv.second;
-    if (v.IsNull()) continue;
+    if (v.IsNull()) {
+      // "key:" with nothing is an empty value like "key: \"\"", which build() refuses: it is
+      // typically a template whose variable did not expand, not a wish for the default. The
+      // key's line is named: yaml-cpp marks a missing value where the next token starts.
+      out[key] = RawValue{"", where(path, kv.first.Mark())};
+      continue;
+    }
     if (!v.IsScalar()) {
       invalid(*spec, "must be a single value, not a list or mapping (at " +
                          where(path, v.Mark()) + ")",
