@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <pthread.h>
+#include <sys/resource.h>
 #include <system_error>
 #include <thread>
 
@@ -56,6 +57,29 @@ int wait_for_stop_signal(const sigset_t& waited) {
   }
 }
 
+// Every HTTP connection, WhatsApp connection and open tenant store holds file descriptors,
+// and the usual soft limit (1024) is far below what a thousand tenants need: raise it to the
+// hard limit, as servers commonly do, and say what it is.
+void raise_file_limit() {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) {
+    util::log::warn("file_limit_unknown", "", {{"error", strerror(errno)}});
+    return;
+  }
+  // An unlimited hard limit still stops at the kernel's nr_open (1,048,576 by default).
+  const rlim_t target = lim.rlim_max == RLIM_INFINITY ? rlim_t{1} << 20 : lim.rlim_max;
+  if (lim.rlim_cur < target) {
+    rlimit raised = lim;
+    raised.rlim_cur = target;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) {
+      lim = raised;
+    } else {
+      util::log::warn("file_limit_not_raised", "", {{"error", strerror(errno)}});
+    }
+  }
+  util::log::info("file_limit", "", {{"open_files", static_cast<uint64_t>(lim.rlim_cur)}});
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -102,6 +126,7 @@ int main(int argc, char** argv) {
   }
   util::log::Level level;
   if (util::log::parse_level(config.log_level, &level)) util::log::set_level(level);
+  raise_file_limit();
 
   try {
     sidecar::SessionManager manager(config);
