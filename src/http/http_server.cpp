@@ -1,9 +1,8 @@
 // HttpServer: Beast's parser and Asio's sockets, with our own request loop (http_server.hpp).
 //
 // Why our own loop around Beast's parser rather than beast::http::async_read alone: the
-// deadlines must be per request phase (idle, header, body) rather than per read, and Beast
-// accepts obs-fold (joins folded header lines), which RFC 9112 §5.2 lets a server reject and
-// which we reject, because a proxy in front of us may read the folded line differently.
+// deadlines must be per request phase (idle, header, body) rather than per read, and the head
+// gets checks Beast does not make (request_head.hpp).
 #include "http/http_server.hpp"
 
 #include <atomic>
@@ -26,6 +25,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include "http/capped_body.hpp"
+#include "http/request_head.hpp"
 #include "util/log.hpp"
 
 namespace sidecar::http {
@@ -47,25 +47,6 @@ constexpr auto kLingerTime = std::chrono::seconds(1);
 constexpr size_t kLingerBytes = 64 * 1024;
 constexpr size_t kReadChunk = 4096;
 constexpr auto kAcceptRetry = std::chrono::milliseconds(100);
-
-// RFC 9112 §5: header lines are "name: value" with CRLF endings. Beast checks names, values
-// and line endings; what it would accept and we refuse is a line starting with whitespace
-// (obs-fold, §5.2) or a header block with an empty name.
-bool header_lines_acceptable(std::string_view head) {
-  size_t pos = head.find("\r\n");
-  if (pos == std::string_view::npos) return false;
-  pos += 2;
-  while (pos < head.size()) {
-    const size_t end = head.find("\r\n", pos);
-    if (end == std::string_view::npos) return false;
-    if (end == pos) return true;  // the empty line that ends the header
-    const char first = head[pos];
-    if (first == ' ' || first == '\t' || first == ':') return false;
-    if (head.substr(pos, end - pos).find(':') == std::string_view::npos) return false;
-    pos = end + 2;
-  }
-  return false;
-}
 
 bool is_disconnect(const beast::error_code& ec) {
   return ec == asio::error::eof || ec == bhttp::error::end_of_stream ||
@@ -146,7 +127,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     scanned_ = 0;
     if (server_.stopping) return close();
     arm(server_.limits.idle_timeout);
-    parse_head();
+    take_head();
   }
 
   void begin_request() {
@@ -154,44 +135,26 @@ class Connection : public std::enable_shared_from_this<Connection> {
     arm(server_.limits.header_timeout);
   }
 
-  void parse_head() {
-    // RFC 9112 §2.2: empty lines before a request line are ignored.
-    for (;;) {
-      const std::string_view data = buffered();
-      if (data.size() >= 2 && data[0] == '\r' && data[1] == '\n') {
-        buffer_.consume(2);
-      } else if (!data.empty() && data[0] == '\n') {
-        buffer_.consume(1);
-      } else {
+  void take_head() {
+    const HeadScan scan = scan_head(buffered(), scanned_, server_.limits.max_request_line_bytes,
+                                    server_.limits.max_header_bytes);
+    buffer_.consume(scan.skipped);
+    if (buffer_.size() > 0 && state_ == State::idle) begin_request();
+    switch (scan.kind) {
+      case HeadScan::Kind::refused:
+        return fail(scan.status);
+      case HeadScan::Kind::need_more:
+        scanned_ = buffer_.size();
+        return read_more();
+      case HeadScan::Kind::complete:
         break;
-      }
     }
-    const std::string_view data = buffered();
-    if (!data.empty() && state_ == State::idle) begin_request();
-
-    const size_t from = scanned_ > 3 ? scanned_ - 3 : 0;
-    const size_t end = data.find("\r\n\r\n", from);
-    const size_t line_end = data.find("\r\n");
-    const bool line_too_long = (line_end == std::string_view::npos ? data.size() : line_end) >
-                               server_.limits.max_request_line_bytes;
-    if (line_too_long) return fail(414);
-    if (end == std::string_view::npos) {
-      if (data.size() > server_.limits.max_header_bytes) return fail(431);
-      scanned_ = data.size();
-      return read_more();
-    }
-    const size_t head_len = end + 4;
-    if (head_len > server_.limits.max_header_bytes) return fail(431);
-    if (!header_lines_acceptable(data.substr(0, head_len))) return fail(400);
-
     parser_.emplace();
-    parser_->eager(false);
-    parser_->header_limit(static_cast<std::uint32_t>(server_.limits.max_header_bytes));
-    parser_->body_limit(boost::none);  // set per route once the header is known
-    beast::error_code ec;
-    const size_t used = parser_->put(asio::buffer(data.data(), head_len), ec);
-    if (ec || !parser_->is_header_done()) return fail(400);
-    buffer_.consume(used);
+    if (!parse_head(buffered().substr(0, scan.length), server_.limits.max_header_bytes,
+                    *parser_)) {
+      return fail(400);
+    }
+    buffer_.consume(scan.length);
     on_head();
   }
 
@@ -212,35 +175,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (timed_out(ec) && state_ == State::head) return fail(408);
     if (ec) return close();
     buffer_.commit(n);
-    parse_head();
+    take_head();
   }
 
   void on_head() {
-    const auto& msg = parser_->get();
-    request_ = Request{};
-    request_.method = std::string(msg.method_string());
-    request_.target = std::string(msg.target());
-    request_.path = request_.target.substr(0, request_.target.find('?'));
-    for (const auto& field : msg) {
-      request_.headers.push_back({std::string(field.name_string()), std::string(field.value())});
-    }
-    version_ = msg.version();
-    keep_alive_ = msg.keep_alive();
-    head_only_ = msg.method() == bhttp::verb::head;
+    ParsedHead head = read_head(*parser_);
+    request_ = std::move(head.request);
+    version_ = head.version;
+    keep_alive_ = head.keep_alive;
+    head_only_ = head.head_only;
+    if (head.refuse_status != 0) return fail(head.refuse_status);
 
-    // Framing (RFC 9112 §6): both Content-Length and Transfer-Encoding is a smuggling vector;
-    // only "chunked" is a transfer coding we read; one Content-Length.
-    const auto lengths = request_.values("Content-Length");
-    const auto codings = request_.values("Transfer-Encoding");
-    if (!lengths.empty() && !codings.empty()) return fail(400);
-    if (lengths.size() > 1 || codings.size() > 1) return fail(400);
-    if (codings.size() == 1 && !iequals(codings.front(), "chunked")) return fail(400);
-    for (const std::string& coding : request_.values("Content-Encoding")) {
-      if (!iequals(coding, "identity")) return fail(415);
-    }
     const auto length = parser_->content_length();
-    request_.announced_body = length ? *length > 0 : parser_->chunked();
-
     const size_t limit = server_.handler.body_limit(request_);
     if (parser_->is_done()) return serve();
     if (length && *length > limit + kDrainAllowance) {
