@@ -57,7 +57,13 @@ Client::Client(asio::io_context& io, socket::WsConnector& ws, std::shared_ptr<st
   snap_.phase_since_ms = now_ms();
 }
 
-Client::~Client() = default;
+Client::~Client() {
+  // Whoever drops the last reference, nothing of this client may outlive it: a socket still
+  // open would stay open until the process exits (the transport keeps itself alive until its
+  // close is reported), and a caller still waiting for a send would wait for its own timeout.
+  if (conn_) asio::post(io_, [conn = std::move(conn_)] { conn->close(); });
+  answer_held_sends();
+}
 
 void Client::start() {
   {
@@ -375,6 +381,9 @@ void Client::on_close(const std::string& reason) {
   connect_timer_.cancel();
   keepalive_timer_.cancel();
   qr_timer_.cancel();
+  // Before the pending requests fail below: a send waiting for a lookup must be answered as
+  // "not sent" (the connection closed), not as the lookup's own failure.
+  answer_held_sends();
   auto pending = std::move(pending_);
   pending_.clear();
   for (auto& [id, entry] : pending) {

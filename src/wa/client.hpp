@@ -173,6 +173,7 @@ class Client : public std::enable_shared_from_this<Client> {
   // sending (send.cpp)
   struct OutgoingSend;
   void pump_sends();
+  void answer_held_sends();  // the connection closed or the client stops
   void send_step_resolve_lid(std::shared_ptr<OutgoingSend> s);
   void send_step_devices(std::shared_ptr<OutgoingSend> s);
   void send_step_sessions(std::shared_ptr<OutgoingSend> s);
@@ -214,7 +215,7 @@ class Client : public std::enable_shared_from_this<Client> {
   std::vector<std::string> refs_;
   std::unique_ptr<signal::SignalProtocol> signal_;
   std::deque<std::shared_ptr<OutgoingSend>> send_queue_;
-  bool send_running_ = false;
+  std::shared_ptr<OutgoingSend> preparing_;  // the send between the queue and the wire, if any
   std::map<std::string, std::shared_ptr<OutgoingSend>> awaiting_ack_;  // by message id
   // Device lists by bare user JID text (whatsmeow caches them per user; invalidation on device
   // notifications comes with the receive path).
