@@ -90,17 +90,27 @@ void Client::start() {
   });
 }
 
-void Client::stop() {
-  asio::post(io_, [self = shared_from_this()] {
+void Client::stop(std::function<void()> stopped) {
+  asio::post(io_, [self = shared_from_this(), stopped = std::move(stopped)]() mutable {
     self->stopping_ = true;
     self->reconnect_timer_.cancel();
     self->qr_timer_.cancel();
+    if (stopped) self->on_stopped_.push_back(std::move(stopped));
     if (self->conn_) {
-      self->close_connection(After::stay_down);
+      self->close_connection(After::stay_down);  // on_close answers the sends
     } else {
       self->set_phase(Phase::idle);
+      self->answer_held_sends();  // queued ones, which would fail one by one otherwise
     }
+    self->report_stopped();
   });
+}
+
+void Client::report_stopped() {
+  if (transports_open_ > 0 || on_stopped_.empty()) return;
+  auto stopped = std::move(on_stopped_);
+  on_stopped_.clear();
+  for (auto& fn : stopped) fn();
 }
 
 ClientSnapshot Client::snapshot() const {
@@ -147,8 +157,13 @@ void Client::connect() {
     if (auto self = weak.lock(); self && self->conn_gen_ == gen) self->on_message(d, n);
   };
   h.on_close = [weak, gen](const std::string& why) {
-    if (auto self = weak.lock(); self && self->conn_gen_ == gen) self->on_close(why);
+    auto self = weak.lock();
+    if (!self) return;
+    --self->transports_open_;
+    if (self->conn_gen_ == gen) self->on_close(why);
+    self->report_stopped();
   };
+  ++transports_open_;  // before connecting: a bad URL reports the close synchronously
   conn_ = ws_.connect(opt_.url, std::move(h));
 
   // The WS open, the whole handshake and the server's first answer (<success>/<failure>, or

@@ -108,7 +108,10 @@ class Client : public std::enable_shared_from_this<Client> {
   ~Client();
 
   void start();  // connect (again); resets a terminal phase
-  void stop();   // disconnect without reconnecting
+  // Disconnects without reconnecting. `stopped`, if given, runs on the io thread once no socket
+  // of this client is open any more (at once when none is): every send it held has been
+  // answered by then.
+  void stop(std::function<void()> stopped = {});
   ClientSnapshot snapshot() const;
 
   // Sends a text to a user (bare PN JID). Thread-safe; `done` runs on the io thread exactly
@@ -143,6 +146,7 @@ class Client : public std::enable_shared_from_this<Client> {
   void handle_iq(const Node& node);
   enum class After { reconnect_now, reconnect_backoff, stay_down };
   void close_connection(After after);
+  void report_stopped();  // runs the stop() callbacks once every transport reported its close
   void schedule_reconnect();
   void fail(const std::string& code, const std::string& message, After after);
   void set_phase(Phase p);
@@ -232,6 +236,10 @@ class Client : public std::enable_shared_from_this<Client> {
   // on_close for the reconnect metric's cause (metrics/service_metrics.hpp).
   std::string close_cause_;
   bool stopping_ = false;
+  std::vector<std::function<void()>> on_stopped_;  // stop() callbacks waiting for the sockets
+  // Transports opened and not yet reported closed, including one finish_logout() let go of
+  // before its close handshake ended.
+  int transports_open_ = 0;
   asio::steady_timer connect_timer_, qr_timer_, keepalive_timer_, reconnect_timer_;
 
   mutable std::mutex mu_;  // guards snap_

@@ -10,8 +10,9 @@
 //   5. reported sent only when the server's <ack class="message"> arrives without an error.
 // One send is prepared at a time (steps 1-4), so the Signal state never races; waiting for
 // acks overlaps.
-// When the connection closes, every send is answered at once (answer_held_sends): one whose
-// stanza went out has an unknown outcome; one still queued or being prepared was not sent.
+// When the connection closes or the client stops, every send is answered at once
+// (answer_held_sends): one whose stanza went out has an unknown outcome; one still queued or
+// being prepared was not sent.
 #include <asio/post.hpp>
 #include <utility>
 
