@@ -124,6 +124,9 @@ void Client::set_phase(Phase p) {
     if (snap_.phase == p) return;
     snap_.phase = p;
     snap_.phase_since_ms = now_ms();
+    // The restart after pairing lasts through connecting and logging in, and no further.
+    if (p != Phase::connecting && p != Phase::handshaking && p != Phase::logging_in)
+      snap_.pair_restart = false;
     if (p != Phase::qr) {
       snap_.qr.clear();
       snap_.qr_expires_at_ms = 0;

@@ -97,6 +97,9 @@ struct ClientSnapshot {
   int64_t last_frame_ms = 0;       // last frame received from the server
   int64_t last_keepalive_ok_ms = 0;
   int reconnect_attempts = 0;
+  // The stream restart (515) that ends pairing is under way: the new credentials log in on a
+  // fresh connection. Cleared once that login succeeds or the attempt gives way to a backoff.
+  bool pair_restart = false;
   std::optional<ClientError> last_error;
 };
 
