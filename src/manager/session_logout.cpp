@@ -9,7 +9,6 @@
 #include <asio/post.hpp>
 #include <filesystem>
 #include <future>
-#include <thread>
 
 #include "manager/session_manager.hpp"
 #include "util/log.hpp"
@@ -19,44 +18,20 @@ namespace {
 
 // How long, beyond the client's own logout timeout, the HTTP thread waits for its answer.
 constexpr std::chrono::milliseconds kLogoutMargin{5000};
-// Bounds on tearing the session down after a successful logout.
+// Bound on closing the connection (websocketpp gives the close handshake 2 s) and on the others
+// that hold the session letting go of it (a POST that was waiting for its QR, a send being
+// answered): each takes milliseconds once the connection is closed.
 constexpr std::chrono::milliseconds kTeardownWait{5000};
-
-bool wait_for(const std::function<bool()>& pred, std::chrono::milliseconds bound) {
-  const auto deadline = std::chrono::steady_clock::now() + bound;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
-}
 
 }  // namespace
 
 DeleteOutcome SessionManager::delete_session(const std::string& tenant) {
   const std::string dir = (std::filesystem::path(config_.sessions_dir) / tenant).string();
-  std::shared_ptr<Session> s;
-  {
-    // One DELETE per tenant at a time: a second one waits for the first (which is bounded by
-    // the logout timeout) and then finds what it left: usually nothing, hence 404.
-    std::unique_lock<std::mutex> lk(mu_);
-    cv_.wait(lk, [&] { return shut_down_ || deleting_.count(tenant) == 0; });
-    if (shut_down_) throw std::runtime_error("shutting down");
-    deleting_.insert(tenant);
-    auto it = sessions_.find(tenant);
-    if (it != sessions_.end()) s = it->second;
-  }
-  struct Done {
-    SessionManager& m;
-    const std::string& tenant;
-    ~Done() {
-      {
-        std::lock_guard<std::mutex> lk(m.mu_);
-        m.deleting_.erase(tenant);
-      }
-      m.cv_.notify_all();
-    }
-  } done{*this, tenant};
+  // The tenant's turn, for the whole DELETE: no POST creates or restarts the session while it
+  // is logged out, stopped and its files removed. A second DELETE waits for the first (bounded
+  // by the logout timeout) and then finds what it left: usually nothing, hence 404.
+  auto turn = tenant_locks_.acquire(tenant);
+  std::shared_ptr<Session> s = find_live(tenant);
 
   std::error_code ec;
   // symlink_status: a symlink named like the tenant is not a session directory of ours.
@@ -82,35 +57,48 @@ DeleteOutcome SessionManager::delete_session(const std::string& tenant) {
     }
     if (!why.empty()) util::log::info("logout_without_server", tenant, {{"reason", why}});
 
-    // 2. Stop the session for good. stop() is posted to the io thread; a barrier posted after
-    //    it tells when it ran, then the close handshake (if a socket was still open) is awaited.
-    s->client->stop();
-    auto barrier = std::make_shared<std::promise<void>>();
-    auto barrier_done = barrier->get_future();
-    asio::post(io_, [barrier] { barrier->set_value(); });
-    barrier_done.wait_for(kTeardownWait);
-    wait_for([&] { return !s->client->snapshot().socket_open; }, kTeardownWait);
-
-    // 3. Forget it, and let the Client (which owns the Store) be destroyed on the io thread
-    //    that runs its timers and socket.
-    std::weak_ptr<wa::store::Store> store = s->store;
-    {
-      std::lock_guard<std::mutex> lk(mu_);
-      auto it = sessions_.find(tenant);
-      if (it != sessions_.end() && it->second == s) sessions_.erase(it);
-    }
-    asio::post(io_, [s = std::move(s)]() mutable { s.reset(); });
-    // The database must be closed before its files go: SQLite removes the -wal file by name when
-    // the last connection closes, which would hit a new session's file at the same path.
-    if (!wait_for([&] { return store.expired(); }, kTeardownWait))
-      util::log::warn("store_still_open", tenant);
+    // 2. Nothing of the session may outlive it: connection, timers, Client, Store.
+    retire(std::move(s));
   }
 
-  // 4. The files: credentials, Signal state, everything under SESSIONS_DIR/<tenant>.
+  // 3. The files: credentials, Signal state, everything under SESSIONS_DIR/<tenant>.
   wa::store::Store::destroy(dir);
   util::log::info("session_deleted", tenant);
-  notify();
   return {DeleteOutcome::Kind::deleted, "Logged out; the session's files were deleted."};
+}
+
+void SessionManager::retire(std::shared_ptr<Session> s) {
+  const std::string tenant = s->tenant;
+  // Forgotten first: GET /status and POST /send answer 404 from here on, and a POST /session
+  // waiting for this session's QR returns now instead of holding the session until its deadline.
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    auto it = sessions_.find(tenant);
+    if (it != sessions_.end() && it->second == s) sessions_.erase(it);
+  }
+  cv_.notify_all();
+
+  // Closing the connection also answers every send the client held (a message waiting for its
+  // ack: outcome unknown; queued ones: not sent), so their HTTP threads let go of the session.
+  auto stopped = std::make_shared<std::promise<void>>();
+  auto closed = stopped->get_future();
+  s->client->stop([stopped] { stopped->set_value(); });
+  if (closed.wait_for(kTeardownWait) != std::future_status::ready)
+    util::log::warn("session_close_slow", tenant,
+                    {{"waited_ms", static_cast<int64_t>(kTeardownWait.count())}});
+
+  // Our reference goes on the io thread, which runs the Client's timers and handlers: when it
+  // is the last one, the Client (and with it the Store) is destroyed there.
+  std::weak_ptr<wa::Client> client = s->client;
+  std::shared_future<void> store_closed = s->store_closed;
+  asio::post(io_, [s = std::move(s)]() mutable { s.reset(); });
+  // The database must be closed before its files go: SQLite removes the -wal file by name when
+  // the last connection closes, which would hit a new session's file at the same path, and a
+  // store still open would write on into deleted files. The Client holds the Store until its
+  // destructor, so a closed store also means the Client is gone.
+  if (store_closed.wait_for(kTeardownWait) != std::future_status::ready || !client.expired())
+    throw std::runtime_error("the session of tenant " + tenant +
+                             " is still in use after it was stopped; its files were kept");
 }
 
 }  // namespace sidecar

@@ -33,6 +33,21 @@ bool is_terminal(wa::Phase p) {
          p == wa::Phase::idle;
 }
 
+// Whether POST /session has something to show: a QR, a login, or a final state.
+bool has_answer(wa::Phase p) {
+  switch (p) {
+    case wa::Phase::qr:
+    case wa::Phase::connected:
+    case wa::Phase::pairing:
+    case wa::Phase::failed:
+    case wa::Phase::logged_out:
+    case wa::Phase::qr_timeout:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 SessionManager::SessionManager(const Config& config)
@@ -65,6 +80,7 @@ void SessionManager::start() {
   size_t restored = 0;
   for (const std::string& tenant : wa::store::Store::list_tenants(config_.sessions_dir)) {
     try {
+      auto turn = tenant_locks_.acquire(tenant);
       auto s = open_session(tenant, /*create=*/false);
       if (!s) continue;
       s->client->start();
@@ -93,6 +109,7 @@ void SessionManager::shutdown() {
     shut_down_ = true;
     sessions = sessions_;
   }
+  cv_.notify_all();  // POST /session waiting for a QR answers now
   for (auto& [tenant, s] : sessions) s->client->stop();
   if (io_thread_.joinable()) {
     // Give the close handshakes a moment, then stop the loop.
@@ -109,12 +126,25 @@ void SessionManager::shutdown() {
   sessions_.clear();
 }
 
+std::shared_ptr<SessionManager::Session> SessionManager::find_live(const std::string& tenant) {
+  std::lock_guard<std::mutex> lk(mu_);
+  if (shut_down_) throw std::runtime_error("shutting down");
+  auto it = sessions_.find(tenant);
+  return it == sessions_.end() ? nullptr : it->second;
+}
+
 // Opens (or, with create, makes) the tenant's store and client. Returns nullptr when the tenant
-// has no stored paired session and create is false.
+// has no stored paired session and create is false. The caller holds the tenant's turn.
 std::shared_ptr<SessionManager::Session> SessionManager::open_session(const std::string& tenant,
                                                                       bool create) {
   const std::string dir = (std::filesystem::path(config_.sessions_dir) / tenant).string();
-  std::shared_ptr<wa::store::Store> store = wa::store::Store::open(dir);
+  auto closed = std::make_shared<std::promise<void>>();
+  std::shared_future<void> store_closed = closed->get_future().share();
+  std::shared_ptr<wa::store::Store> store(wa::store::Store::open(dir).release(),
+                                          [closed](wa::store::Store* p) {
+                                            delete p;
+                                            closed->set_value();
+                                          });
   auto device = store->load_device();
   if (!device && !create) return nullptr;
   if (device && !device->paired() && !create) return nullptr;  // an abandoned QR attempt
@@ -126,9 +156,11 @@ std::shared_ptr<SessionManager::Session> SessionManager::open_session(const std:
   auto s = std::make_shared<Session>();
   s->tenant = tenant;
   s->store = store;
+  s->store_closed = std::move(store_closed);
   s->client = std::make_shared<wa::Client>(io_, *ws_, store, std::move(*device), client_options_,
                                            tenant, [this] { notify(); });
   std::lock_guard<std::mutex> lk(mu_);
+  if (shut_down_) throw std::runtime_error("shutting down");
   sessions_[tenant] = s;
   return s;
 }
@@ -143,44 +175,43 @@ SessionService::CreateResult SessionManager::create_session(const std::string& t
   std::shared_ptr<Session> s;
   bool created = false;
   {
-    std::unique_lock<std::mutex> lk(mu_);
-    // A DELETE of this tenant still removing its files must finish first, or it would delete
-    // the files this session is about to create.
-    cv_.wait(lk, [&] { return shut_down_ || deleting_.count(tenant) == 0; });
-    if (shut_down_) throw std::runtime_error("shutting down");
-    auto it = sessions_.find(tenant);
-    if (it != sessions_.end()) s = it->second;
-  }
-  if (!s) {
-    s = open_session(tenant, /*create=*/true);
-    created = true;
-    s->client->start();
-  } else if (is_terminal(s->client->snapshot().phase)) {
-    // A session that ended (QR expired, logged out, pairing refused) starts over.
-    s->client->start();
+    // Find-or-create is one step under the tenant's turn: of concurrent POSTs exactly one
+    // creates the session (and its one connection), the others find it.
+    auto turn = tenant_locks_.acquire(tenant);
+    s = find_live(tenant);
+    if (!s) {
+      s = open_session(tenant, /*create=*/true);
+      created = true;
+      s->client->start();
+    } else if (is_terminal(s->client->snapshot().phase)) {
+      // A session that ended (QR expired, logged out, pairing refused) starts over.
+      s->client->start();
+    }
   }
 
-  // Wait, bounded, until there is something to show: a QR, a login, or a final state.
-  const int64_t deadline_ms = wa::now_ms() + config_.qr_wait_ms;
-  std::unique_lock<std::mutex> lk(mu_);
-  cv_.wait_until(lk, std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.qr_wait_ms),
-                 [&] {
-                   auto snap = s->client->snapshot();
-                   if (wa::now_ms() >= deadline_ms) return true;
-                   switch (snap.phase) {
-                     case wa::Phase::qr:
-                     case wa::Phase::connected:
-                     case wa::Phase::pairing:
-                     case wa::Phase::failed:
-                     case wa::Phase::logged_out:
-                     case wa::Phase::qr_timeout:
-                       return true;
-                     default:
-                       return false;
-                   }
-                 });
-  lk.unlock();
-  return CreateResult{created, view_of(*s)};
+  // Wait, bounded and without the turn, until there is something to show. A DELETE that
+  // removes the session meanwhile ends the wait at once: it needs every reference to the
+  // session gone before it may delete the files.
+  bool removed = false;
+  {
+    std::unique_lock<std::mutex> lk(mu_);
+    cv_.wait_for(lk, std::chrono::milliseconds(config_.qr_wait_ms), [&] {
+      auto it = sessions_.find(tenant);
+      removed = it == sessions_.end() || it->second != s;
+      return shut_down_ || removed || has_answer(s->client->snapshot().phase);
+    });
+  }
+  SessionView view = view_of(*s);
+  if (removed) {
+    // What the DELETE left: the same answer it gave its own caller, and no QR that nobody can
+    // scan any more. POST again to pair.
+    view.status = kStatusLoggedOut;
+    view.connected = false;
+    view.qr.reset();
+    view.qr_image.reset();
+    view.qr_expires_at_ms.reset();
+  }
+  return CreateResult{created, view};
 }
 
 std::optional<SessionView> SessionManager::status(const std::string& tenant) {

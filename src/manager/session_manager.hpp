@@ -5,13 +5,14 @@
 #pragma once
 #include <asio/io_context.hpp>
 #include <condition_variable>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <thread>
 #include "config/config.hpp"
 #include "manager/session_service.hpp"
+#include "manager/tenant_locks.hpp"
 #include "wa/client.hpp"
 
 namespace sidecar {
@@ -42,11 +43,19 @@ class SessionManager : public SessionService {
     std::string tenant;
     std::shared_ptr<wa::store::Store> store;
     std::shared_ptr<wa::Client> client;
+    // Ready once the store's database is closed, by whichever of its owners (this Session, the
+    // Client) let go of it last. A weak_ptr would expire before the close has finished.
+    std::shared_future<void> store_closed;
     // QR image cache: rendering a PNG per status call would be wasted work.
     int qr_image_sequence = -1;
     std::string qr_image;
   };
+  // The tenant's session, or nullptr. Throws once the manager is shut down.
+  std::shared_ptr<Session> find_live(const std::string& tenant);
   std::shared_ptr<Session> open_session(const std::string& tenant, bool create);
+  // Forgets the session, closes its connection and waits until its Client and Store are
+  // destroyed; throws if something still holds them after a bound (session_logout.cpp).
+  void retire(std::shared_ptr<Session> s);
   SessionView view_of(Session& s);
   void notify();
 
@@ -58,13 +67,13 @@ class SessionManager : public SessionService {
   std::unique_ptr<wa::socket::WsConnector> ws_;
   std::thread io_thread_;
 
+  // Held by create, restore and delete of a tenant for as long as they change what exists of
+  // it (map entry, connection, files); never while merely waiting for a QR or a send.
+  TenantLocks tenant_locks_;
   std::mutex mu_;  // guards sessions_ and the Session fields above
-  std::condition_variable cv_;
+  std::condition_variable cv_;  // a client changed, or a session was removed
   std::map<std::string, std::shared_ptr<Session>> sessions_;
   bool shut_down_ = false;
-  // Added (issue 4): tenants whose DELETE /session is in progress; a second DELETE for the same
-  // tenant waits for the first (session_logout.cpp).
-  std::set<std::string> deleting_;
 };
 
 // Maps what the client knows (transport facts) to the API status (README "Session life cycle").

@@ -90,7 +90,9 @@ class SessionService {
     SessionView view;
   };
   // Creates the tenant's session (or finds it) and starts connecting; waits up to the configured
-  // time for the first QR of an unpaired session. Throws std::runtime_error on storage failure.
+  // time for the first QR of an unpaired session. Concurrent calls for one tenant create one
+  // session; a DELETE that removes it during the wait makes the answer's status logged_out.
+  // Throws std::runtime_error on storage failure.
   virtual CreateResult create_session(const std::string& tenant_id) = 0;
   virtual std::optional<SessionView> status(const std::string& tenant_id) = 0;
   virtual HealthView health() = 0;
@@ -99,9 +101,10 @@ class SessionService {
   // (non-empty UTF-8, at most 65,536 bytes); `to` is the caller's raw recipient.
   virtual SendOutcome send_text(const std::string& tenant_id, const std::string& to,
                                 const std::string& message) = 0;
-  // Added (issue 4): logs the tenant's device out on WhatsApp's side, then stops the session
-  // and deletes its files. Blocks the calling (HTTP) thread for at most the logout timeout.
-  // Throws std::runtime_error when the files cannot be removed.
+  // Logs the tenant's device out on WhatsApp's side, then stops the session and deletes its
+  // files once its connection is closed and its store is closed. Blocks the calling (HTTP)
+  // thread for at most the logout timeout plus that teardown. Throws std::runtime_error when
+  // the files cannot be removed (or the stopped session is still in use, so they were kept).
   virtual DeleteOutcome delete_session(const std::string& tenant_id) = 0;
 };
 

@@ -29,6 +29,9 @@ std::string derive_status(const wa::ClientSnapshot& s, const wa::ClientOptions& 
     case Phase::handshaking:
     case Phase::awaiting_qr:
     case Phase::logging_in:
+      // The restart that ends pairing is still pairing (README life cycle: pairing -515->
+      // login -> connected), whatever the paired flag says by now.
+      if (s.pair_restart) return kStatusPairing;
       // A paired device that was connected before is reconnecting; otherwise it is starting.
       if (s.paired && s.ever_connected) return kStatusReconnecting;
       if (s.paired && s.reconnect_attempts > 0) return kStatusReconnecting;

@@ -57,7 +57,13 @@ Client::Client(asio::io_context& io, socket::WsConnector& ws, std::shared_ptr<st
   snap_.phase_since_ms = now_ms();
 }
 
-Client::~Client() = default;
+Client::~Client() {
+  // Whoever drops the last reference, nothing of this client may outlive it: a socket still
+  // open would stay open until the process exits (the transport keeps itself alive until its
+  // close is reported), and a caller still waiting for a send would wait for its own timeout.
+  if (conn_) asio::post(io_, [conn = std::move(conn_)] { conn->close(); });
+  answer_held_sends();
+}
 
 void Client::start() {
   {
@@ -84,17 +90,27 @@ void Client::start() {
   });
 }
 
-void Client::stop() {
-  asio::post(io_, [self = shared_from_this()] {
+void Client::stop(std::function<void()> stopped) {
+  asio::post(io_, [self = shared_from_this(), stopped = std::move(stopped)]() mutable {
     self->stopping_ = true;
     self->reconnect_timer_.cancel();
     self->qr_timer_.cancel();
+    if (stopped) self->on_stopped_.push_back(std::move(stopped));
     if (self->conn_) {
-      self->close_connection(After::stay_down);
+      self->close_connection(After::stay_down);  // on_close answers the sends
     } else {
       self->set_phase(Phase::idle);
+      self->answer_held_sends();  // queued ones, which would fail one by one otherwise
     }
+    self->report_stopped();
   });
+}
+
+void Client::report_stopped() {
+  if (transports_open_ > 0 || on_stopped_.empty()) return;
+  auto stopped = std::move(on_stopped_);
+  on_stopped_.clear();
+  for (auto& fn : stopped) fn();
 }
 
 ClientSnapshot Client::snapshot() const {
@@ -108,6 +124,9 @@ void Client::set_phase(Phase p) {
     if (snap_.phase == p) return;
     snap_.phase = p;
     snap_.phase_since_ms = now_ms();
+    // The restart after pairing lasts through connecting and logging in, and no further.
+    if (p != Phase::connecting && p != Phase::handshaking && p != Phase::logging_in)
+      snap_.pair_restart = false;
     if (p != Phase::qr) {
       snap_.qr.clear();
       snap_.qr_expires_at_ms = 0;
@@ -141,8 +160,13 @@ void Client::connect() {
     if (auto self = weak.lock(); self && self->conn_gen_ == gen) self->on_message(d, n);
   };
   h.on_close = [weak, gen](const std::string& why) {
-    if (auto self = weak.lock(); self && self->conn_gen_ == gen) self->on_close(why);
+    auto self = weak.lock();
+    if (!self) return;
+    --self->transports_open_;
+    if (self->conn_gen_ == gen) self->on_close(why);
+    self->report_stopped();
   };
+  ++transports_open_;  // before connecting: a bad URL reports the close synchronously
   conn_ = ws_.connect(opt_.url, std::move(h));
 
   // The WS open, the whole handshake and the server's first answer (<success>/<failure>, or
@@ -375,6 +399,9 @@ void Client::on_close(const std::string& reason) {
   connect_timer_.cancel();
   keepalive_timer_.cancel();
   qr_timer_.cancel();
+  // Before the pending requests fail below: a send waiting for a lookup must be answered as
+  // "not sent" (the connection closed), not as the lookup's own failure.
+  answer_held_sends();
   auto pending = std::move(pending_);
   pending_.clear();
   for (auto& [id, entry] : pending) {

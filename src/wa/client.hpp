@@ -97,6 +97,9 @@ struct ClientSnapshot {
   int64_t last_frame_ms = 0;       // last frame received from the server
   int64_t last_keepalive_ok_ms = 0;
   int reconnect_attempts = 0;
+  // The stream restart (515) that ends pairing is under way: the new credentials log in on a
+  // fresh connection. Cleared once that login succeeds or the attempt gives way to a backoff.
+  bool pair_restart = false;
   std::optional<ClientError> last_error;
 };
 
@@ -108,7 +111,10 @@ class Client : public std::enable_shared_from_this<Client> {
   ~Client();
 
   void start();  // connect (again); resets a terminal phase
-  void stop();   // disconnect without reconnecting
+  // Disconnects without reconnecting. `stopped`, if given, runs on the io thread once no socket
+  // of this client is open any more (at once when none is): every send it held has been
+  // answered by then.
+  void stop(std::function<void()> stopped = {});
   ClientSnapshot snapshot() const;
 
   // Sends a text to a user (bare PN JID). Thread-safe; `done` runs on the io thread exactly
@@ -143,6 +149,7 @@ class Client : public std::enable_shared_from_this<Client> {
   void handle_iq(const Node& node);
   enum class After { reconnect_now, reconnect_backoff, stay_down };
   void close_connection(After after);
+  void report_stopped();  // runs the stop() callbacks once every transport reported its close
   void schedule_reconnect();
   void fail(const std::string& code, const std::string& message, After after);
   void set_phase(Phase p);
@@ -173,6 +180,7 @@ class Client : public std::enable_shared_from_this<Client> {
   // sending (send.cpp)
   struct OutgoingSend;
   void pump_sends();
+  void answer_held_sends();  // the connection closed or the client stops
   void send_step_resolve_lid(std::shared_ptr<OutgoingSend> s);
   void send_step_devices(std::shared_ptr<OutgoingSend> s);
   void send_step_sessions(std::shared_ptr<OutgoingSend> s);
@@ -214,7 +222,7 @@ class Client : public std::enable_shared_from_this<Client> {
   std::vector<std::string> refs_;
   std::unique_ptr<signal::SignalProtocol> signal_;
   std::deque<std::shared_ptr<OutgoingSend>> send_queue_;
-  bool send_running_ = false;
+  std::shared_ptr<OutgoingSend> preparing_;  // the send between the queue and the wire, if any
   std::map<std::string, std::shared_ptr<OutgoingSend>> awaiting_ack_;  // by message id
   // Device lists by bare user JID text (whatsmeow caches them per user; invalidation on device
   // notifications comes with the receive path).
@@ -231,6 +239,10 @@ class Client : public std::enable_shared_from_this<Client> {
   // on_close for the reconnect metric's cause (metrics/service_metrics.hpp).
   std::string close_cause_;
   bool stopping_ = false;
+  std::vector<std::function<void()>> on_stopped_;  // stop() callbacks waiting for the sockets
+  // Transports opened and not yet reported closed, including one finish_logout() let go of
+  // before its close handshake ended.
+  int transports_open_ = 0;
   asio::steady_timer connect_timer_, qr_timer_, keepalive_timer_, reconnect_timer_;
 
   mutable std::mutex mu_;  // guards snap_

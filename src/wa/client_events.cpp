@@ -65,8 +65,14 @@ void Client::handle_stream_error(const Node& node) {
   const Node* conflict = node.child("conflict");
   const std::string conflict_type = conflict ? conflict->attr("type") : "";
   if (code == "515") {
-    // Normal after pairing: reconnect at once with the same (now paired) credentials.
+    // Normal after pairing: reconnect at once with the same (now paired) credentials. That
+    // restart is the last step of pairing, and reads as such until the login (not as a
+    // reconnect of a session that was never connected).
     util::log::info("stream_restart", tenant_);
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      if (snap_.phase == Phase::pairing) snap_.pair_restart = true;
+    }
     close_connection(After::reconnect_now);
   } else if (conflict_type == "device_removed") {
     logged_out("The device was unlinked from the phone.");

@@ -10,7 +10,11 @@
 //   5. reported sent only when the server's <ack class="message"> arrives without an error.
 // One send is prepared at a time (steps 1-4), so the Signal state never races; waiting for
 // acks overlaps.
+// When the connection closes or the client stops, every send is answered at once
+// (answer_held_sends): one whose stanza went out has an unknown outcome; one still queued or
+// being prepared was not sent.
 #include <asio/post.hpp>
+#include <utility>
 
 #include "metrics/service_metrics.hpp"
 #include "util/log.hpp"
@@ -60,10 +64,10 @@ void Client::send_text(Jid to, std::string text, int ack_timeout_ms,
 }
 
 void Client::pump_sends() {
-  if (send_running_ || send_queue_.empty()) return;
+  if (preparing_ || send_queue_.empty()) return;
   auto s = send_queue_.front();
   send_queue_.pop_front();
-  send_running_ = true;
+  preparing_ = s;
   if (!noise_ || !snapshot().logged_in) {
     finish_send(s, result(SendResult::Kind::not_connected, "not_connected",
                           "The session is not connected to WhatsApp."));
@@ -84,9 +88,32 @@ void Client::finish_send(std::shared_ptr<OutgoingSend> s, SendResult r) {
   auto done = std::move(s->done);
   if (done) done(std::move(r));
   // If this send was still being prepared, the next one may start.
-  if (send_running_ && (s->ack_timer == nullptr)) {
-    send_running_ = false;
+  if (s == preparing_) {
+    preparing_.reset();
     asio::post(io_, [self = shared_from_this()] { self->pump_sends(); });
+  }
+}
+
+void Client::answer_held_sends() {
+  // On the wire, not acked: WhatsApp may or may not have taken it. The caller learns now that
+  // the outcome is unknown (with the message id), not when the ack timer would have fired.
+  auto waiting = std::move(awaiting_ack_);
+  awaiting_ack_.clear();
+  for (auto& [id, s] : waiting) {
+    finish_send(s, result(SendResult::Kind::ack_timeout, "connection_lost",
+                          "The connection to WhatsApp closed before it acknowledged the message; "
+                          "the outcome is unknown."));
+  }
+  // Queued or being prepared: no stanza left, so the message was certainly not sent. Answering
+  // them now (rather than after a reconnect) keeps a caller from waiting on a connection that
+  // may not come back. preparing_ is cleared first, so finish_send starts nothing new.
+  std::deque<std::shared_ptr<OutgoingSend>> unsent = std::move(send_queue_);
+  send_queue_.clear();
+  if (preparing_) unsent.push_front(std::exchange(preparing_, nullptr));
+  for (auto& s : unsent) {
+    finish_send(s, result(SendResult::Kind::not_connected, "not_connected",
+                          "The connection to WhatsApp closed before the message was sent; it "
+                          "was not sent."));
   }
 }
 
@@ -241,6 +268,12 @@ void Client::send_step_sessions(std::shared_ptr<OutgoingSend> s) {
 }
 
 void Client::send_step_encrypt(std::shared_ptr<OutgoingSend> s) {
+  // A stanza built now could not leave; no ratchet step is spent on it.
+  if (!noise_) {
+    finish_send(s, result(SendResult::Kind::not_connected, "not_connected",
+                          "The session is not connected to WhatsApp."));
+    return;
+  }
   const auto own_pn = Jid::parse(device_.jid);
   s->id = new_message_id(own_pn ? own_pn->user : "", now_ms() / 1000);
   const Bytes for_recipient = pad_message(text_message(s->text));
@@ -301,7 +334,7 @@ void Client::send_step_encrypt(std::shared_ptr<OutgoingSend> s) {
   recent_sent_.add(s->to_lid.str(), s->id, s->text);
   util::log::info("message_sent", tenant_, {{"id", s->id}, {"devices", copies.size()}});
   // The next send may be prepared while this one waits for its ack.
-  send_running_ = false;
+  preparing_.reset();
   asio::post(io_, [self = shared_from_this()] { self->pump_sends(); });
 }
 

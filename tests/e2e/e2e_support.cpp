@@ -62,7 +62,10 @@ bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds tim
 namespace {
 HttpResult to_result(const httplib::Result& r) {
   HttpResult out;
-  if (!r) return out;
+  if (!r) {
+    out.raw = "request failed: " + httplib::to_string(r.error());  // for failure messages
+    return out;
+  }
   out.status = r->status;
   out.raw = r->body;
   out.body = json::parse(r->body, nullptr, false);
@@ -77,6 +80,8 @@ ServiceApi::ServiceApi(uint16_t port, std::string secret)
 }
 
 ServiceApi::~ServiceApi() = default;
+
+void ServiceApi::set_keep_alive(bool keep) { client_->set_keep_alive(keep); }
 
 HttpResult ServiceApi::get(const std::string& path, const std::optional<std::string>& tenant) {
   httplib::Headers h{{"X-Internal-Secret", secret_}};

@@ -41,7 +41,7 @@ bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds tim
 struct HttpResult {
   int status = 0;  // 0 when the request failed
   json body;       // discarded value when not JSON
-  std::string raw;
+  std::string raw;  // the body, or why the request failed
 };
 
 // The service's HTTP API with the internal secret.
@@ -49,6 +49,8 @@ class ServiceApi {
  public:
   ServiceApi(uint16_t port, std::string secret);
   ~ServiceApi();
+  // Reuse one connection for every request (default: one connection per request).
+  void set_keep_alive(bool keep);
   HttpResult get(const std::string& path, const std::optional<std::string>& tenant);
   HttpResult post(const std::string& path, const std::optional<std::string>& tenant,
                   const std::string& body = "{}");

@@ -33,30 +33,36 @@ TEST_CASE("simulator control API: fault switches, stream errors and the ledger",
 
   // Fault switches, echoed in the answer and in GET /state.
   json r = post(c, "/faults",
-                R"({"answerPings":false,"withholdPrekeyUploads":true,"failLogins":{"count":2,"reason":503},"stallLogins":1})",
+                R"({"answerPings":false,"withholdPrekeyUploads":true,"failLogins":{"count":2,"reason":503},"stallLogins":1,)"
+                R"("withholdUsync":true})",
                 &status);
   CHECK(status == 200);
   CHECK(r["data"]["answerPings"] == false);
   CHECK(r["data"]["withholdPrekeyUploads"] == true);
+  CHECK(r["data"]["withholdUsync"] == true);
   CHECK(r["data"]["pendingLoginFailures"] == 2);
   CHECK(r["data"]["pendingLoginStalls"] == 1);
   CHECK(!sim.answer_pings());
   CHECK(sim.withhold_prekey_uploads());
+  CHECK(sim.withhold_usync());
   CHECK(sim.pending_login_failures() == 2);
   auto state = c.Get("/state");
   REQUIRE(state);
   CHECK(json::parse(state->body)["data"]["faults"]["pendingLoginFailures"] == 2);
   r = post(c, "/faults",
-           R"({"answerPings":true,"withholdPrekeyUploads":false,"failLogins":null,"stallLogins":0})",
+           R"({"answerPings":true,"withholdPrekeyUploads":false,"failLogins":null,"stallLogins":0,)"
+           R"("withholdUsync":false})",
            &status);
   CHECK(status == 200);
   CHECK(sim.answer_pings());
   CHECK(!sim.withhold_prekey_uploads());
+  CHECK(!sim.withhold_usync());
   CHECK(sim.pending_login_failures() == 0);
   CHECK(sim.pending_login_stalls() == 0);
   for (const char* bad : {R"({"answerPings":"no"})", R"({"failLogins":{"count":-1,"reason":503}})",
                           R"({"failLogins":{"count":1}})", R"({"failLogins":3})",
-                          R"({"stallLogins":"x"})", R"({"withholdPrekeyUploads":1})"}) {
+                          R"({"stallLogins":"x"})", R"({"withholdPrekeyUploads":1})",
+                          R"({"withholdUsync":"yes"})"}) {
     INFO(bad);
     post(c, "/faults", bad, &status);
     CHECK(status == 400);

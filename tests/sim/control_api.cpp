@@ -32,6 +32,7 @@ json faults_json(const Simulator& sim) {
           {"logoutError", sim.logout_error()},
           {"answerPings", sim.answer_pings()},
           {"withholdPrekeyUploads", sim.withhold_prekey_uploads()},
+          {"withholdUsync", sim.withhold_usync()},
           {"pendingLoginFailures", sim.pending_login_failures()},
           {"pendingLoginStalls", sim.pending_login_stalls()}};
 }
@@ -207,7 +208,7 @@ void register_control_routes(httplib::Server& server, Simulator& sim) {
       sim.set_withhold_ack(body["withholdAck"].get<bool>());
     }
     // Issue 4 faults (PROTOCOL.md §8): unanswered pings, refused logins, held prekey uploads.
-    for (const char* key : {"answerPings", "withholdPrekeyUploads"})
+    for (const char* key : {"answerPings", "withholdPrekeyUploads", "withholdUsync"})
       if (body.contains(key) && !body[key].is_boolean())
         return send_error(res, 400, "bad_request", std::string(key) + " must be a boolean");
     if (body.contains("failLogins")) {
@@ -231,6 +232,7 @@ void register_control_routes(httplib::Server& server, Simulator& sim) {
     if (body.contains("stallLogins")) sim.stall_next_logins(body["stallLogins"].get<int>());
     if (body.contains("withholdPrekeyUploads"))
       sim.set_withhold_prekey_uploads(body["withholdPrekeyUploads"].get<bool>());
+    if (body.contains("withholdUsync")) sim.set_withhold_usync(body["withholdUsync"].get<bool>());
     send_json(res, 200, {{"success", true}, {"data", faults_json(sim)}});
   });
 }

@@ -27,6 +27,9 @@ int FaultPlan::login_failure_reason() const { Lock l(mu_); return login_failure_
 void FaultPlan::set_withhold_prekey_uploads(bool withhold) { Lock l(mu_); withhold_uploads_ = withhold; }
 bool FaultPlan::withhold_prekey_uploads() const { Lock l(mu_); return withhold_uploads_; }
 
+void FaultPlan::set_withhold_usync(bool withhold) { Lock l(mu_); withhold_usync_ = withhold; }
+bool FaultPlan::withhold_usync() const { Lock l(mu_); return withhold_usync_; }
+
 void FaultPlan::stall_next_logins(int count) { Lock l(mu_); login_stalls_ = count > 0 ? count : 0; }
 bool FaultPlan::take_login_stall() {
   Lock l(mu_);

@@ -4,7 +4,9 @@
 //   - the next N logins refused with <failure reason=R/> (500/503 outages, 405 outdated, ...);
 //   - the next N logins never answered (a link that dies right after the handshake);
 //   - prekey uploads withheld: neither stored nor answered until released (lets a test kill
-//     the client while its upload is in flight).
+//     the client while its upload is in flight);
+//   - user lookups (usync queries) left unanswered while the socket stays open: a send waits
+//     in preparation, before its stanza exists (lets a test close the connection under it).
 // Stream errors are one-shot and need the connection table, so Simulator sends them directly.
 // Thread-safe: set from the test or control thread, read on the simulator's io thread.
 #pragma once
@@ -28,6 +30,9 @@ class FaultPlan {
   void set_withhold_prekey_uploads(bool withhold);
   bool withhold_prekey_uploads() const;
 
+  void set_withhold_usync(bool withhold);
+  bool withhold_usync() const;
+
   // The next `count` logins get no answer at all (socket left open, frames ignored).
   void stall_next_logins(int count);
   bool take_login_stall();
@@ -39,6 +44,7 @@ class FaultPlan {
   int login_failures_ = 0;
   int login_failure_reason_ = 0;
   bool withhold_uploads_ = false;
+  bool withhold_usync_ = false;
   int login_stalls_ = 0;
 };
 

@@ -255,6 +255,7 @@ void SimConnection::on_client_iq(const Node& iq) {
   }
   if (xmlns == "encrypt" && type == "set" && iq.child("registration")) return on_prekey_upload(iq);
   if (xmlns == "usync" && type == "get" && child == "usync") {
+    if (ctx_.faults.withhold_usync()) return ctx_.state.add_history("usync-unanswered");
     std::vector<std::string> problems;
     Node answer = answer_usync(*iq.child("usync"), ctx_.directory, ctx_.state.devices(), now_unix(),
                                problems);

@@ -344,6 +344,11 @@ int Simulator::held_prekey_uploads() const {
   });
 }
 
+void Simulator::set_withhold_usync(bool withhold) {
+  impl_->ctx.faults.set_withhold_usync(withhold);
+}
+bool Simulator::withhold_usync() const { return impl_->ctx.faults.withhold_usync(); }
+
 std::vector<LedgerEntry> Simulator::message_ledger() const { return impl_->ctx.observed.ledger(); }
 std::vector<int64_t> Simulator::connection_times_ms() const {
   return impl_->ctx.observed.connection_times_ms();

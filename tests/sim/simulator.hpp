@@ -244,6 +244,10 @@ class Simulator {
   void set_withhold_prekey_uploads(bool withhold);
   bool withhold_prekey_uploads() const;
   int held_prekey_uploads() const;
+  // true: usync queries (user and device lookups) go unanswered, the socket stays open; a
+  // companion's send then waits in preparation. false answers the ones that follow.
+  void set_withhold_usync(bool withhold);
+  bool withhold_usync() const;
   // Observations: every message id the server received, how often, and its acks; connection
   // opens and logins (steady_clock ms); prekey uploads.
   std::vector<LedgerEntry> message_ledger() const;

@@ -71,6 +71,11 @@ class Connection : public WsTransport, public std::enable_shared_from_this<Conne
     con->set_open_handler([weak](websocketpp::connection_hdl) {
       if (auto self = weak.lock()) {
         self->open_ = true;
+        if (self->closing_) {
+          self->closing_ = false;  // closed while connecting: close it now that it can be
+          self->close();
+          return;
+        }
         if (self->handlers_.on_open) self->handlers_.on_open();
       }
     });
@@ -131,7 +136,14 @@ class Connection : public WsTransport, public std::enable_shared_from_this<Conne
       con->close(websocketpp::close::status::normal, "", ec);  // WM closes with 1000 (§1)
       if (!ec) return;  // close handler follows
     }
-    con->terminate(ec);  // connecting: abort; the fail handler follows
+    if (con->get_state() == websocketpp::session::state::connecting) {
+      // Not terminate(): it leaves a pending name resolution or TCP connect running, and once
+      // that completes websocketpp sends the upgrade anyway, on a connection it considers
+      // closed — a socket the server keeps open and nobody closes. The close waits for the
+      // open (then closes it normally) or the failure (open handshake timeout at most).
+      return;
+    }
+    con->terminate(ec);
   }
 
  private:

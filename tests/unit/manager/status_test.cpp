@@ -85,3 +85,25 @@ TEST_CASE("phases map to the documented statuses") {
     CHECK(derive_status(s, opt, now) == r.status);
   }
 }
+
+TEST_CASE("the stream restart that ends pairing reads as pairing until the login") {
+  wa::ClientOptions opt;
+  const int64_t now = 1'000'000'000;
+  // After pair-success the device is paired but was never connected; the 515 restart then
+  // connects, handshakes and logs in with the new credentials.
+  for (Phase phase : {Phase::connecting, Phase::handshaking, Phase::logging_in}) {
+    ClientSnapshot s;
+    s.phase = phase;
+    s.paired = true;
+    s.pair_restart = true;
+    INFO("phase " << wa::phase_name(phase));
+    CHECK(derive_status(s, opt, now) == "pairing");
+    // Without the restart, the same facts are a restored session's first login.
+    s.pair_restart = false;
+    CHECK(derive_status(s, opt, now) == "initializing");
+  }
+  // Once the login succeeded, the restart is over.
+  auto done = connected_at(now);
+  done.pair_restart = true;
+  CHECK(derive_status(done, opt, now) == "connected");
+}

@@ -1,6 +1,7 @@
 // WsTransport (PROTOCOL.md §1) against a local websocketpp echo server: binary messages much
 // larger than the transport's 4 KiB read buffer (ws_transport.cpp, issue 4) arrive whole and
-// unchanged, and the Origin header is the WhatsApp Web one.
+// unchanged, and the Origin header is the WhatsApp Web one; a transport closed before it
+// connected leaves no connection open at the server.
 #include <catch2/catch.hpp>
 
 #include <asio/io_context.hpp>
@@ -89,4 +90,38 @@ TEST_CASE("messages larger than the read buffer arrive whole, in order", "[ws]")
   CHECK(origin == "https://web.whatsapp.com");
   CHECK(closed);
   CHECK(closed_why == "closed (1000)");
+}
+
+TEST_CASE("a transport closed while still connecting leaves no connection at the server", "[ws]") {
+  asio::io_context io;
+  EchoServer server;
+  server.clear_access_channels(websocketpp::log::alevel::all);
+  server.clear_error_channels(websocketpp::log::elevel::all);
+  server.init_asio(&io);
+  int opened = 0, closed = 0;
+  server.set_open_handler([&](websocketpp::connection_hdl) { ++opened; });
+  server.set_close_handler([&](websocketpp::connection_hdl) { ++closed; });
+  server.listen(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  server.start_accept();
+  websocketpp::lib::error_code ec;
+  const auto port = server.get_local_endpoint(ec).port();
+  REQUIRE(!ec);
+
+  // Closed right after connect() returns: the TCP connect is still pending (a DELETE /session
+  // right after POST /session does this).
+  constexpr int kConnections = 20;
+  int reported = 0;
+  wa::socket::WsConnector connector(io);
+  for (int i = 0; i < kConnections; ++i) {
+    wa::socket::TransportHandlers h;
+    h.on_close = [&](const std::string&) { ++reported; };
+    connector.connect("ws://127.0.0.1:" + std::to_string(port) + "/ws/chat", std::move(h))->close();
+  }
+  // Long enough for every connect, upgrade and close on loopback.
+  io.run_for(std::chrono::milliseconds(500));
+
+  CHECK(reported == kConnections);
+  // Whatever the server opened, it saw closed again.
+  CHECK(closed == opened);
+  server.stop_listening(ec);
 }
