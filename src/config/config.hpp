@@ -33,6 +33,8 @@ struct Config {
   int qr_next_ref_ms = 20000;                  // QR_NEXT_REF_MS (1000..600000)
   // POST /send waits this long for the server's ack; past it the outcome is unknown (504).
   int send_ack_timeout_ms = 30000;             // SEND_ACK_TIMEOUT_MS (1000..300000)
+  // Sends of one tenant accepted and not yet answered; past it POST /send answers 429.
+  int max_pending_sends = 128;                 // MAX_PENDING_SENDS (1..100000)
   // Keepalive (PROTOCOL.md §8, whatsmeow): a ping every random min..max ms, `timeout` ms to
   // answer, reconnect after `dead` ms without an answered ping. Settable for tests.
   int keepalive_interval_min_ms = 20000;       // KEEPALIVE_INTERVAL_MIN_MS (100..600000)

@@ -189,6 +189,9 @@ Config build(const RawValues& raw) {
   v = c.send_ack_timeout_ms;
   b.integer("send_ack_timeout_ms", 1000, 300000, "from 1000 to 300000 (milliseconds)", &v);
   c.send_ack_timeout_ms = static_cast<int>(v);
+  v = c.max_pending_sends;
+  b.integer("max_pending_sends", 1, 100000, "from 1 to 100000", &v);
+  c.max_pending_sends = static_cast<int>(v);
 
   // Keepalive (PROTOCOL.md §8: every random 20-30 s, 10 s to answer, dead after 3 min without
   // an answer); only tests shorten these.

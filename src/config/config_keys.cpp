@@ -18,6 +18,7 @@ const std::vector<KeySpec>& key_specs() {
       {"qr_first_ref_ms", "QR_FIRST_REF_MS", false},
       {"qr_next_ref_ms", "QR_NEXT_REF_MS", false},
       {"send_ack_timeout_ms", "SEND_ACK_TIMEOUT_MS", false},
+      {"max_pending_sends", "MAX_PENDING_SENDS", false},
       {"keepalive_interval_min_ms", "KEEPALIVE_INTERVAL_MIN_MS", false},
       {"keepalive_interval_max_ms", "KEEPALIVE_INTERVAL_MAX_MS", false},
       {"keepalive_timeout_ms", "KEEPALIVE_TIMEOUT_MS", false},

@@ -2,9 +2,10 @@
 //
 // Request flow: the HTTP server's network thread parses a request and calls serve(). Routes
 // that answer from memory (status, health, metrics, openapi, every refusal) are answered right
-// there; the routes that wait on WhatsApp (POST /session waits for a QR, DELETE /session for
-// the logout, POST /send for the server's ack) run on the worker pool, so a slow one never
-// delays the others or the reading of new requests.
+// there; POST /send hands the message to the manager and answers from its callback, holding
+// no thread while WhatsApp acks; the routes that block on WhatsApp (POST /session waits for a
+// QR, DELETE /session for the logout) run on the worker pool. So a slow request never delays
+// the others or the reading of new requests.
 // Order of checks: secret (401) -> route (404/405) -> tenant (400) -> body (415/413/400).
 #include "http/router.hpp"
 #include "http/send_route.hpp"
@@ -51,14 +52,14 @@ struct Route {
   const char* method;  // the method of this row; GET rows also answer HEAD
   bool needs_tenant;
   bool takes_body;
-  bool waits;          // waits on WhatsApp: served on the worker pool
+  bool waits;          // blocks on WhatsApp: served on the worker pool
   const char* allow;   // the Allow header of a 405: every method of the path
 };
 
 constexpr Route kRoutes[] = {
     {"/session", RouteId::create_session, "POST", true, true, true, "POST, DELETE"},
     {"/session", RouteId::delete_session, "DELETE", true, false, true, "POST, DELETE"},
-    {"/send", RouteId::send_message, "POST", true, true, true, "POST"},
+    {"/send", RouteId::send_message, "POST", true, true, false, "POST"},
     {"/status", RouteId::status, "GET", true, false, false, "GET, HEAD"},
     {"/health", RouteId::health, "GET", false, false, false, "GET, HEAD"},
     {"/metrics", RouteId::metrics, "GET", false, false, false, "GET, HEAD"},
@@ -157,6 +158,9 @@ struct Router::Impl {
 
   void serve(Request req, http::HttpServer::Respond respond);
   Response handle(const Request& req);
+  bool admit(const Request& req, const Route*& route, std::string& tenant, Response& res) const;
+  void send_message(Request req, std::chrono::steady_clock::time_point started,
+                    http::HttpServer::Respond respond);
   std::optional<ApiError> check_access(const Request& req, const Route*& route,
                                        std::string& tenant) const;
   void route(const Request& req, Response& res, const Route& route, const std::string& tenant);
@@ -164,7 +168,6 @@ struct Router::Impl {
   void status(Response& res, const std::string& tenant);
   void delete_session(Response& res, const std::string& tenant);
   void health(Response& res);
-  void send_message(const Request& req, Response& res, const std::string& tenant);
   std::optional<http::JsonBody> json_body(const Request& req, Response& res);
 
   const Config config;
@@ -177,17 +180,29 @@ struct Router::Impl {
   bool running = false;
 };
 
+namespace {
+
+void finish(const Request& req, Response res, std::chrono::steady_clock::time_point started,
+            const http::HttpServer::Respond& respond) {
+  try {
+    log_access(req, res, started);
+  } catch (...) {
+    // An access log line is never worth a lost response.
+  }
+  respond(std::move(res));
+}
+
+}  // namespace
+
 void Router::Impl::serve(Request req, http::HttpServer::Respond respond) {
   const auto started = std::chrono::steady_clock::now();
   const Route* r = find_route(req.path, req.method);
+  if (r != nullptr && method_allowed(*r, req.method) && r->id == RouteId::send_message) {
+    send_message(std::move(req), started, std::move(respond));
+    return;
+  }
   auto run = [this, started, req = std::move(req), respond = std::move(respond)]() {
-    Response res = handle(req);
-    try {
-      log_access(req, res, started);
-    } catch (...) {
-      // An access log line is never worth a lost response.
-    }
-    respond(std::move(res));
+    finish(req, handle(req), started, respond);
   };
   if (r != nullptr && r->waits && method_allowed(*r, req.method)) {
     boost::asio::post(*workers, std::move(run));
@@ -222,12 +237,9 @@ std::optional<ApiError> Router::Impl::check_access(const Request& req, const Rou
   return std::nullopt;
 }
 
-// Never throws: a route that fails is logged with its reason and answered with a generic 500
-// (exception text may name files or internal state and never reaches the caller).
-Response Router::Impl::handle(const Request& req) {
-  Response res;
-  const Route* route = nullptr;
-  std::string tenant;
+// The checks every request passes before its route: true when `res` already answers it.
+bool Router::Impl::admit(const Request& req, const Route*& route, std::string& tenant,
+                         Response& res) const {
   const std::optional<ApiError> refused = check_access(req, route, tenant);
   // A body the route does not read, or one left partly unread, is not worth keeping the
   // connection in sync for.
@@ -237,12 +249,22 @@ Response Router::Impl::handle(const Request& req) {
   if (refused) {
     send_error(res, *refused);
     if (refused->status == 405) res.set("Allow", route->allow);
-    return res;
+    return true;
   }
   if (req.body_too_large) {
     send_error(res, http::error_for_status(413));
-    return res;
+    return true;
   }
+  return false;
+}
+
+// Never throws: a route that fails is logged with its reason and answered with a generic 500
+// (exception text may name files or internal state and never reaches the caller).
+Response Router::Impl::handle(const Request& req) {
+  Response res;
+  const Route* route = nullptr;
+  std::string tenant;
+  if (admit(req, route, tenant, res)) return res;
 
   const char* op = "unknown";
   try {
@@ -255,7 +277,6 @@ Response Router::Impl::handle(const Request& req) {
     util::log::error("http_route_failed", tenant,
                      {{"operation", op}, {"error", "non-standard exception"}});
   }
-  if (route->id == RouteId::send_message) metrics::count_send("internal_error");
   Response failed;
   failed.close = res.close;
   send_error(failed, internal_error());
@@ -278,8 +299,7 @@ void Router::Impl::route(const Request& req, Response& res, const Route& route,
       health(res);
       return;
     case RouteId::send_message:
-      send_message(req, res, tenant);
-      return;
+      break;  // asynchronous: serve() hands it to send_message()
     case RouteId::metrics:
       res.status = 200;
       res.body = http::render_metrics(sessions.health(), config.wa_version);
@@ -312,25 +332,52 @@ std::optional<http::JsonBody> Router::Impl::json_body(const Request& req, Respon
   return parsed;
 }
 
-void Router::Impl::send_message(const Request& req, Response& res, const std::string& tenant) {
+// POST /send: checked here, then answered from the manager's callback (on the network thread
+// that received the server's ack, or at once for an outcome known without WhatsApp).
+void Router::Impl::send_message(Request req, std::chrono::steady_clock::time_point started,
+                                http::HttpServer::Respond respond) {
+  Response res;
+  const Route* route = nullptr;
+  std::string tenant;
+  if (admit(req, route, tenant, res)) return finish(req, std::move(res), started, respond);
   auto parsed = json_body(req, res);
-  if (!parsed) return;
-  auto request = http::validate_send_body(parsed->object);
-  if (auto* err = std::get_if<http::ApiError>(&request)) {
+  if (!parsed) return finish(req, std::move(res), started, respond);
+  auto validated = http::validate_send_body(parsed->object);
+  if (auto* err = std::get_if<http::ApiError>(&validated)) {
     metrics::count_send(err->code);
     send_error(res, *err);
-    return;
+    return finish(req, std::move(res), started, respond);
   }
-  const auto& r = std::get<http::SendRequest>(request);
-  const auto started = std::chrono::steady_clock::now();
-  auto [status, envelope] = http::send_response(sessions.send_text(tenant, r.to, r.message));
-  // Counted here, where the outcome has its API error code (send_route.cpp maps it).
-  metrics::count_send(status == 200 ? "" : envelope["error"].value("code", "other"));
-  if (status == 200) {
-    metrics::observe_send_latency(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  const http::SendRequest send_request = std::move(std::get<http::SendRequest>(validated));
+  const bool close = res.close;
+  auto shared_req = std::make_shared<const Request>(std::move(req));
+  try {
+    sessions.send_text(
+        tenant, send_request.to, send_request.message,
+        [shared_req, started, respond, close](SendOutcome outcome) {
+          Response out;
+          out.close = close;
+          auto [status, envelope] = http::send_response(outcome);
+          // Counted here, where the outcome has its API error code (send_route.cpp maps it).
+          metrics::count_send(status == 200 ? "" : envelope["error"].value("code", "other"));
+          if (status == 200) {
+            metrics::observe_send_latency(
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
+                    .count());
+          }
+          send(out, status, envelope);
+          if (status == 429) out.set("Retry-After", "1");
+          finish(*shared_req, std::move(out), started, respond);
+        });
+  } catch (const std::exception& e) {
+    // Thrown before the message was handed over: nothing was sent.
+    util::log::error("http_route_failed", tenant, {{"operation", "/send"}, {"error", e.what()}});
+    metrics::count_send("internal_error");
+    Response failed;
+    failed.close = close;
+    send_error(failed, internal_error());
+    finish(*shared_req, std::move(failed), started, respond);
   }
-  send(res, status, envelope);
 }
 
 void Router::Impl::create_session(const Request& req, Response& res, const std::string& tenant) {

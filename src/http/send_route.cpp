@@ -53,6 +53,8 @@ std::pair<int, nlohmann::json> send_response(const SendOutcome& o) {
                                          : "WhatsApp refused the message (error " + o.server_code + ").",
                    details);
     }
+    case Kind::too_many_pending:
+      return error(429, "too_many_pending", o.message);
     case Kind::ack_timeout:
       return error(504, "ack_timeout",
                    "WhatsApp did not acknowledge the message in time; the outcome is unknown "

@@ -4,6 +4,7 @@
 // Thread-safety: all public methods may be called from any thread.
 #pragma once
 #include <asio/io_context.hpp>
+#include <atomic>
 #include <condition_variable>
 #include <future>
 #include <map>
@@ -34,8 +35,8 @@ class SessionManager : public SessionService {
   CreateResult create_session(const std::string& tenant_id) override;
   std::optional<SessionView> status(const std::string& tenant_id) override;
   HealthView health() override;
-  SendOutcome send_text(const std::string& tenant_id, const std::string& to,
-                        const std::string& message) override;
+  void send_text(const std::string& tenant_id, const std::string& to, const std::string& message,
+                 SendDone done) override;  // session_send.cpp
   DeleteOutcome delete_session(const std::string& tenant_id) override;  // session_logout.cpp
 
  private:
@@ -46,6 +47,9 @@ class SessionManager : public SessionService {
     // Ready once the store's database is closed, by whichever of its owners (this Session, the
     // Client) let go of it last. A weak_ptr would expire before the close has finished.
     std::shared_future<void> store_closed;
+    // Sends accepted and not yet answered (POST /send's backpressure). Shared with the
+    // callbacks of those sends, which may outlive the Session.
+    std::shared_ptr<std::atomic<int>> pending_sends = std::make_shared<std::atomic<int>>(0);
     // QR image cache: rendering a PNG per status call would be wasted work.
     int qr_image_sequence = -1;
     std::string qr_image;

@@ -3,6 +3,7 @@
 // Thread-safety: every method may be called concurrently from HTTP worker threads.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -60,6 +61,7 @@ struct SendOutcome {
     not_on_whatsapp,    // 422
     send_failed,        // 502: the server refused it (server_code) or it could not be built
     ack_timeout,        // 504: sent, but no ack in time: outcome unknown
+    too_many_pending,   // 429: the tenant has max_pending_sends sends unanswered; not sent
   };
   Kind kind = Kind::send_failed;
   std::string message_id;
@@ -96,11 +98,14 @@ class SessionService {
   virtual CreateResult create_session(const std::string& tenant_id) = 0;
   virtual std::optional<SessionView> status(const std::string& tenant_id) = 0;
   virtual HealthView health() = 0;
-  // Sends a text message; blocks the calling (HTTP) thread, never the network loop, until the
-  // server acked it or the configured ack timeout passed. `message` is already validated
+  using SendDone = std::function<void(SendOutcome)>;
+  // Sends a text message without blocking the caller: `done` runs exactly once, on the calling
+  // thread for an outcome known at once (bad recipient, no session, not connected, too many
+  // pending), else on the network thread once the server acked it, refused it, the ack timeout
+  // passed or the connection closed. `done` must not block. `message` is already validated
   // (non-empty UTF-8, at most 65,536 bytes); `to` is the caller's raw recipient.
-  virtual SendOutcome send_text(const std::string& tenant_id, const std::string& to,
-                                const std::string& message) = 0;
+  virtual void send_text(const std::string& tenant_id, const std::string& to,
+                         const std::string& message, SendDone done) = 0;
   // Logs the tenant's device out on WhatsApp's side, then stops the session and deletes its
   // files once its connection is closed and its store is closed. Blocks the calling (HTTP)
   // thread for at most the logout timeout plus that teardown. Throws std::runtime_error when

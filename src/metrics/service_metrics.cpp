@@ -63,8 +63,8 @@ const std::vector<std::string>& send_failure_reasons() {
   // The error codes of POST /send (README "Sending") once the request is validated.
   static const std::vector<std::string> kReasons = {
       "invalid_message", "invalid_recipient", "session_not_found", "not_connected",
-      "not_on_whatsapp", "send_failed",       "ack_timeout",       "internal_error",
-      "other"};
+      "not_on_whatsapp", "send_failed",       "ack_timeout",       "too_many_pending",
+      "internal_error",  "other"};
   return kReasons;
 }
 

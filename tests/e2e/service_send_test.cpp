@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <regex>
 #include <set>
+#include <thread>
 #include "service_rig.hpp"
 #include "wa/binary/node.hpp"
 
@@ -242,4 +243,47 @@ TEST_CASE("e2e send: a devices notification makes the next send query the list a
   REQUIRE(wait_until([&] { return count_of(s.received_stanzas(), "ack") > acks; }));
   t.check_delivered(t.send_ok(t.contact.phone, "three")["messageId"], "three");
   CHECK(count_of(s.received_iqs(), "usync get usync") > queries);
+}
+
+TEST_CASE("e2e send: waiting sends hold no HTTP worker, and a tenant's backlog is bounded (429)",
+          "[e2e][send][backpressure]") {
+  SendRig t(std::map<std::string, std::string>{
+      {"SEND_ACK_TIMEOUT_MS", "4000"}, {"MAX_PENDING_SENDS", "2"}, {"HTTP_THREADS", "1"}});
+  auto& s = t.rig.sim();
+  const uint16_t port = t.rig.service().port();
+  const std::string secret = t.rig.config().secret;
+  s.set_withhold_ack(true);
+  const size_t before = s.received_messages().size();
+
+  // Two sends wait for acks that do not come: the tenant's limit.
+  std::vector<HttpResult> waiting(2);
+  std::vector<std::thread> senders;
+  for (size_t i = 0; i < waiting.size(); ++i) {
+    senders.emplace_back([&, i] {
+      ServiceApi api(port, secret);
+      waiting[i] = api.post("/send", kTenant, send_body(t.contact.phone, "held " + std::to_string(i)));
+    });
+  }
+  // Both reached WhatsApp (three devices each) and wait for their acks.
+  REQUIRE(wait_until([&] { return s.received_messages().size() >= before + 6; }));
+
+  // A third is refused at once, without being sent.
+  const auto started = std::chrono::steady_clock::now();
+  HttpResult refused = t.rig.api().post("/send", kTenant, send_body(t.contact.phone, "third"));
+  CHECK(refused.status == 429);
+  CHECK(refused.body["error"]["code"] == "too_many_pending");
+  CHECK(std::chrono::steady_clock::now() - started < 1s);
+  // The one worker thread (HTTP_THREADS=1) is free: a route that needs it is served meanwhile.
+  HttpResult created = t.rig.api().post("/session", "another");
+  CHECK(created.status == 201);
+  CHECK(t.rig.api().get("/health", std::nullopt).status == 200);
+
+  for (auto& th : senders) th.join();
+  for (const HttpResult& r : waiting) {
+    CHECK(r.status == 504);
+    CHECK(r.body["error"]["code"] == "ack_timeout");
+  }
+  s.set_withhold_ack(false);
+  // Answered sends free their places.
+  t.send_ok(t.contact.phone, "after the backlog");
 }

@@ -36,10 +36,10 @@ class Sessions : public sidecar::SessionService {
     h.by_status = {{"connected", 3}, {"qr_ready", 1}};
     return h;
   }
-  sidecar::SendOutcome send_text(const std::string& tenant, const std::string&,
-                                 const std::string&) override {
+  void send_text(const std::string& tenant, const std::string&, const std::string&,
+                 SendDone done) override {
     if (tenant == "boom") throw std::runtime_error("sqlite: disk I/O error");
-    return next;
+    done(next);
   }
   sidecar::DeleteOutcome delete_session(const std::string&) override { return {}; }
   sidecar::SendOutcome next;

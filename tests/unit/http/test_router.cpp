@@ -77,13 +77,17 @@ class FakeSessions : public SessionService {
     h.version = "0.1.0-test";
     return h;
   }
-  sidecar::SendOutcome send_text(const std::string& tenant, const std::string& to,
-                                 const std::string& message) override {
+  void send_text(const std::string& tenant, const std::string& to, const std::string& message,
+                 SendDone done) override {
     ++send_calls;
-    std::lock_guard<std::mutex> lock(mu_);
-    last_to = to;
-    last_message = message;
-    return next_send;
+    sidecar::SendOutcome outcome;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      last_to = to;
+      last_message = message;
+      outcome = next_send;
+    }
+    done(outcome);
   }
   sidecar::DeleteOutcome delete_session(const std::string& tenant) override {
     ++delete_calls;
@@ -829,6 +833,13 @@ TEST_CASE("POST /send passes the validated body to the service and maps its outc
   check_error(call(*client, "POST", "/send", auth("acme"), "{\"to\":\"1555\",\"message\":\"x\"}",
                    "application/json"),
               422, "not_on_whatsapp");
+
+  server.fake.next_send.kind = sidecar::SendOutcome::Kind::too_many_pending;
+  server.fake.next_send.message = "This tenant has 2 messages waiting for WhatsApp already.";
+  const auto busy = call(*client, "POST", "/send", auth("acme"),
+                         "{\"to\":\"1555\",\"message\":\"x\"}", "application/json");
+  check_error(busy, 429, "too_many_pending");
+  CHECK(busy->get_header_value("Retry-After") == "1");
 }
 
 TEST_CASE("DELETE /session maps the service's outcome", "[http][router][logout]") {

@@ -69,6 +69,7 @@ TEST_CASE("send outcomes map to the documented statuses and codes", "[http][send
       {Kind::not_on_whatsapp, 422, "not_on_whatsapp"},
       {Kind::send_failed, 502, "send_failed"},
       {Kind::ack_timeout, 504, "ack_timeout"},
+      {Kind::too_many_pending, 429, "too_many_pending"},
   };
   for (const Row& row : rows) {
     SendOutcome o;
