@@ -50,6 +50,15 @@ struct Config {
   int http_idle_timeout_ms = 90000;            // HTTP_IDLE_TIMEOUT_MS (100..3600000)
   int http_header_timeout_ms = 10000;          // HTTP_HEADER_TIMEOUT_MS (100..600000)
   int http_body_timeout_ms = 30000;            // HTTP_BODY_TIMEOUT_MS (100..3600000)
+  // Webhooks (README "Webhooks"). The URL and the secret have no default: unset or empty, no
+  // webhook is posted. A URL needs a secret; a secret alone serves per-tenant URLs.
+  std::string webhook_url;                     // WEBHOOK_URL (http:// or https://)
+  std::string webhook_secret;                  // WEBHOOK_SECRET (whsec_ + base64, 24..64 bytes)
+  int webhook_timeout_ms = 10000;              // WEBHOOK_TIMEOUT_MS (100..300000)
+  // An event still undelivered this long after it was created is marked failed.
+  int webhook_retry_hours = 24;                // WEBHOOK_RETRY_HOURS (1..720)
+  // Delivered and failed events are kept this long for replay (GET /events).
+  int event_retention_hours = 72;              // EVENT_RETENTION_HOURS (1..8760, >= retry hours)
 
   // Loads the YAML file (if given), then applies environment overrides, then validates.
   // Throws ConfigError with a sentence naming the key on any invalid or missing value.

@@ -6,6 +6,8 @@
 
 #include "config/config_detail.hpp"
 #include "util/log.hpp"
+#include "webhooks/signing_key.hpp"
+#include "webhooks/url.hpp"
 
 namespace sidecar::config_detail {
 namespace {
@@ -67,6 +69,13 @@ bool is_control(char c) {
 
 bool starts_with(const std::string& s, const std::string& prefix) {
   return s.compare(0, prefix.size(), prefix) == 0;
+}
+
+// Keys without a default, for which empty means unset: a compose file passing
+// WEBHOOK_URL=${WEBHOOK_URL} through to a deployment without webhooks sets it empty, and "no
+// webhooks" is exactly what unset means, so nothing is hidden by reading it that way.
+bool empty_means_unset(const std::string& key) {
+  return key == "webhook_url" || key == "webhook_secret";
 }
 
 class Builder {
@@ -138,7 +147,7 @@ Config build(const RawValues& raw) {
   // was refused above as missing.)
   for (const KeySpec& spec : key_specs()) {
     const RawValue* r = b.get(spec.key);
-    if (r && r->value.empty()) {
+    if (r && r->value.empty() && !empty_means_unset(spec.key)) {
       invalid(spec, "is set but empty; leave it unset to use its default, or give it a value", r);
     }
   }
@@ -248,6 +257,46 @@ Config build(const RawValues& raw) {
   v = c.http_body_timeout_ms;
   b.integer("http_body_timeout_ms", 100, 3600000, "from 100 to 3600000 (milliseconds)", &v);
   c.http_body_timeout_ms = static_cast<int>(v);
+
+  // Webhooks: the URL events are posted to, and the Standard Webhooks secret that signs them
+  // (the gateway verifies with the reference libraries, which expect whsec_ + base64).
+  b.text("webhook_url", &c.webhook_url);
+  if (!c.webhook_url.empty()) {
+    std::string reason;
+    if (!webhooks::parse_endpoint_url(c.webhook_url, &reason)) {
+      invalid(*find_key("webhook_url"), reason, b.get("webhook_url"));
+    }
+  }
+  b.text("webhook_secret", &c.webhook_secret);
+  if (!c.webhook_secret.empty()) {
+    std::string reason;
+    if (!webhooks::SigningKey::parse(c.webhook_secret, &reason)) {
+      invalid(*find_key("webhook_secret"), reason, b.get("webhook_secret"));
+    }
+  } else if (!c.webhook_url.empty()) {
+    // Unsigned deliveries would teach gateways to accept anything posted to them.
+    invalid(*find_key("webhook_secret"),
+            "is required when webhook_url is set: the secret that signs every delivery, "
+            "whsec_ followed by the base64 of 24 to 64 random bytes "
+            "(make one with: echo whsec_$(openssl rand -base64 32))",
+            b.get("webhook_secret"));
+  }
+  v = c.webhook_timeout_ms;
+  b.integer("webhook_timeout_ms", 100, 300000, "from 100 to 300000 (milliseconds)", &v);
+  c.webhook_timeout_ms = static_cast<int>(v);
+  v = c.webhook_retry_hours;
+  b.integer("webhook_retry_hours", 1, 720, "from 1 to 720 (hours)", &v);
+  c.webhook_retry_hours = static_cast<int>(v);
+  v = c.event_retention_hours;
+  b.integer("event_retention_hours", 1, 8760, "from 1 to 8760 (hours)", &v);
+  c.event_retention_hours = static_cast<int>(v);
+  // An event given up on must still be there to replay (GET /events) once it is marked failed.
+  if (c.event_retention_hours < c.webhook_retry_hours) {
+    invalid(*find_key("event_retention_hours"),
+            "must not be below webhook_retry_hours (" + std::to_string(c.webhook_retry_hours) +
+                "): a failed event must outlive its retries to be replayed",
+            b.get("event_retention_hours"));
+  }
 
   return c;
 }

@@ -30,6 +30,11 @@ const std::vector<KeySpec>& key_specs() {
       {"http_idle_timeout_ms", "HTTP_IDLE_TIMEOUT_MS", false},
       {"http_header_timeout_ms", "HTTP_HEADER_TIMEOUT_MS", false},
       {"http_body_timeout_ms", "HTTP_BODY_TIMEOUT_MS", false},
+      {"webhook_url", "WEBHOOK_URL", true},  // its path or query may carry a token
+      {"webhook_secret", "WEBHOOK_SECRET", true},
+      {"webhook_timeout_ms", "WEBHOOK_TIMEOUT_MS", false},
+      {"webhook_retry_hours", "WEBHOOK_RETRY_HOURS", false},
+      {"event_retention_hours", "EVENT_RETENTION_HOURS", false},
   };
   return kSpecs;
 }

@@ -38,6 +38,9 @@ const std::vector<Key> kDefaultedKeys = {
     {"max_body_bytes", "MAX_BODY_BYTES"},
     {"log_level", "LOG_LEVEL"},
     {"http_threads", "HTTP_THREADS"},
+    {"webhook_timeout_ms", "WEBHOOK_TIMEOUT_MS"},
+    {"webhook_retry_hours", "WEBHOOK_RETRY_HOURS"},
+    {"event_retention_hours", "EVENT_RETENTION_HOURS"},
 };
 
 // "config: wa_url (env WA_URL) is set but empty..."

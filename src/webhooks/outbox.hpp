@@ -1,0 +1,79 @@
+// The outbox: where a tenant's events wait until they are delivered, and stay afterwards for
+// replay (GET /events). Durability is the outbox's job; delivery (delivery_queues.hpp) only
+// appends, reads and marks. MemoryOutbox (memory_outbox.hpp) is the reference implementation
+// for tests; the durable one lives in each tenant's SQLite store.
+//
+// Contract:
+// - Stored: once append() returns, pending() and list() return the event until it is marked or
+//   expires; for a durable implementation that holds across a crash or restart (the append is
+//   committed before it returns). A throwing append stored nothing.
+// - Order: "oldest first" is event id order, ascending by the id's text (ids sort in creation
+//   order, event_id.hpp). Implementations sort by id rather than trust insertion order.
+// - States: an event is appended pending; mark_delivered() or mark_failed() moves a pending
+//   event to that final state once. Marking an event that is not pending (already final,
+//   expired, unknown) changes nothing and returns false.
+// - Expiry: expire() removes delivered and failed events created before the cutoff. Pending
+//   events never expire: delivery ends each one, delivered or failed, within
+//   webhook_retry_hours, which the config keeps at or below event_retention_hours.
+// - Tenants: every event belongs to one tenant (Event::tenant_id); an implementation may keep
+//   each tenant's events apart. They outlive the tenant's session: events of a deleted or
+//   logged-out session are still delivered.
+// - Thread-safety: every method may be called from any thread, concurrently. Delivery works on
+//   a tenant from one thread at a time; producers append from their own threads.
+// - Errors: a storage failure throws OutboxError and changes nothing. Misuse (an empty id or
+//   tenant, an id appended twice) throws std::invalid_argument.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "webhooks/event.hpp"
+
+namespace webhooks {
+
+struct OutboxError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+enum class DeliveryState { pending, delivered, failed };
+// "pending", "delivered", "failed" (for GET /events and logs).
+const char* state_name(DeliveryState state);
+
+struct StoredEvent {
+  Event event;
+  DeliveryState state = DeliveryState::pending;
+};
+
+class Outbox {
+ public:
+  virtual ~Outbox() = default;
+
+  // Stores a new pending event (see "Stored" above).
+  virtual void append(const Event& event) = 0;
+
+  // The tenant's pending events, oldest first, at most `limit`.
+  virtual std::vector<Event> pending(const std::string& tenant, size_t limit) = 0;
+
+  // Every tenant with pending events, and how many: delivery resumes these after a restart,
+  // and their sum is the outbox depth metric.
+  virtual std::map<std::string, size_t> pending_counts() = 0;
+
+  // Final states (see "States" above). True when the event was pending and now is not.
+  virtual bool mark_delivered(const std::string& tenant, const std::string& id) = 0;
+  virtual bool mark_failed(const std::string& tenant, const std::string& id) = 0;
+
+  // The tenant's events in every state with an id greater than after_id (all of them when it is
+  // empty), oldest first, at most `limit`. after_id need not name a stored event: a page keeps
+  // its place when the event it ended on has expired.
+  virtual std::vector<StoredEvent> list(const std::string& tenant, const std::string& after_id,
+                                        size_t limit) = 0;
+
+  // Removes delivered and failed events created before created_before_ms (unix ms); returns how
+  // many were removed.
+  virtual size_t expire(int64_t created_before_ms) = 0;
+};
+
+}  // namespace webhooks

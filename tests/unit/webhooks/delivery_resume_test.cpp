@@ -1,0 +1,146 @@
+// Delivery state that outlives a DeliveryQueues: a new instance over the same outbox re-posts
+// pending events with their ids; per-tenant URLs; a failing outbox; expiry of finished events.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "delivery_support.hpp"
+
+using namespace delivery_test;
+using webhooks::DeliveryState;
+using webhooks::OutboxError;
+
+TEST_CASE("resume: a new instance over the same outbox re-posts pending events with their ids",
+          "[webhooks][resume]") {
+  Harness h;
+  std::vector<std::string> acme, other;
+  {
+    auto q = h.queues();
+    h.poster.answer_with([](const Post&) { return answered(500); });
+    for (int i = 0; i < 3; ++i) {
+      acme.push_back(q->enqueue(EventType::message_received, "acme", data_n(i)).id);
+    }
+    other.push_back(q->enqueue(EventType::session_status, "other", data_n(0)).id);
+    run_due(*q);  // one failed attempt each
+    CHECK(h.poster.posts().size() == 2);
+    CHECK(h.metric("wa_sidecar_webhook_outbox_pending") == 4);
+  }  // the process stops: nothing but the outbox remains
+  CHECK(h.metric("wa_sidecar_webhook_outbox_pending") == 0);
+
+  h.poster.answer_with(nullptr);  // the endpoint is back
+  h.clock.advance(kHour);
+  auto q = h.queues();
+  CHECK(h.metric("wa_sidecar_webhook_outbox_pending") == 4);
+  run_due(*q);
+  std::vector<std::string> acme_posts, other_posts;
+  for (const Post& p : h.poster.posts_of("acme")) acme_posts.push_back(p.id());
+  for (const Post& p : h.poster.posts_of("other")) other_posts.push_back(p.id());
+  // The first attempt of each (before the restart), then everything, in order.
+  CHECK(acme_posts == std::vector<std::string>{acme[0], acme[0], acme[1], acme[2]});
+  CHECK(other_posts == std::vector<std::string>{other[0], other[0]});
+  CHECK(h.outbox.pending_counts().empty());
+  CHECK(h.metric("wa_sidecar_webhook_outbox_pending") == 0);
+  // The ids issued after the restart still sort after the earlier ones.
+  CHECK(q->enqueue(EventType::message_received, "acme", data_n(9)).id > acme[2]);
+}
+
+TEST_CASE("resume: a tenant URL overrides the default, for that tenant only",
+          "[webhooks][resume]") {
+  Harness h;
+  auto q = h.queues();
+  const std::string own = "http://10.1.2.3:8080/hooks?tenant=b";
+  q->set_tenant_url("b", own);
+  q->enqueue(EventType::message_received, "a", data_n(0));
+  q->enqueue(EventType::message_received, "b", data_n(1));
+  run_due(*q);
+  CHECK(h.poster.posts_of("a").at(0).request.url == kDefaultUrl);
+  CHECK(h.poster.posts_of("b").at(0).request.url == own);
+  q->set_tenant_url("b", std::nullopt);
+  q->enqueue(EventType::message_received, "b", data_n(2));
+  run_due(*q);
+  CHECK(h.poster.posts_of("b").at(1).request.url == kDefaultUrl);
+  CHECK_THROWS_AS(q->set_tenant_url("b", std::string("ftp://x/y")), std::invalid_argument);
+  CHECK_THROWS_AS(q->set_tenant_url("b", std::string("")), std::invalid_argument);
+}
+
+TEST_CASE("resume: without any URL an event waits, and goes out once the tenant has one",
+          "[webhooks][resume]") {
+  Harness h;
+  auto q = h.queues(h.options(std::nullopt));  // no default URL: per-tenant URLs only
+  const Event e = q->enqueue(EventType::session_status, "acme", {{"status", "qr_ready"}});
+  for (int i = 0; i < 5; ++i) run_next(*q, h.clock);
+  CHECK(h.poster.posts().empty());
+  CHECK(h.metric("wa_sidecar_webhook_attempts_failed_total{reason=\"no_url\"}") == 5);
+  CHECK(h.stored("acme").at(0).state == DeliveryState::pending);
+  // Backing off for several seconds by now; the URL makes it due at once.
+  CHECK(q->next_due_ms() > h.clock.now_ms());
+  q->set_tenant_url("acme", std::string("https://acme.example/wa"));
+  run_due(*q);
+  REQUIRE(h.poster.posts().size() == 1);
+  CHECK(h.poster.posts()[0].id() == e.id);
+  CHECK(h.stored("acme").at(0).state == DeliveryState::delivered);
+}
+
+TEST_CASE("resume: a failing outbox loses nothing", "[webhooks][resume]") {
+  Harness h;
+  auto q = h.queues();
+  run_due(*q);  // the start-up expiry
+
+  // append fails: the producer hears, nothing is queued or counted.
+  h.outbox.fail_next(1);
+  CHECK_THROWS_AS(q->enqueue(EventType::message_received, "acme", data_n(0)), OutboxError);
+  CHECK(run_due(*q) == 0);
+  CHECK(h.metric("wa_sidecar_webhook_events_enqueued_total{type=\"message.received\"}") == 0);
+  CHECK(h.metric("wa_sidecar_webhook_outbox_pending") == 0);
+
+  // Reading the window fails: retried after a backoff.
+  const Event e = q->enqueue(EventType::message_received, "acme", data_n(1));
+  h.outbox.fail_next(1);
+  run_due(*q);
+  CHECK(h.poster.posts().empty());
+  CHECK(h.metric("wa_sidecar_webhook_attempts_failed_total{reason=\"outbox\"}") == 1);
+  run_next(*q, h.clock);
+  REQUIRE(h.poster.posts().size() == 1);
+
+  // Recording the delivery fails once: posted again, same id, then recorded.
+  const Event f = q->enqueue(EventType::message_received, "acme", data_n(2));
+  h.poster.answer_with([&h](const Post&) {
+    h.outbox.fail_next(1);  // the mark_delivered that follows this 2xx
+    return answered(200);
+  });
+  run_due(*q);
+  h.poster.answer_with(nullptr);
+  CHECK(h.stored("acme").at(1).state == DeliveryState::pending);
+  run_next(*q, h.clock);
+  std::vector<std::string> ids;
+  for (const Post& p : h.poster.posts()) ids.push_back(p.id());
+  CHECK(ids == std::vector<std::string>{e.id, f.id, f.id});
+  CHECK(h.stored("acme").at(1).state == DeliveryState::delivered);
+  CHECK(h.metric("wa_sidecar_webhook_attempts_failed_total{reason=\"outbox\"}") == 2);
+  CHECK(h.metric("wa_sidecar_webhook_events_delivered_total{type=\"message.received\"}") == 2);
+  CHECK(h.metric("wa_sidecar_webhook_outbox_pending") == 0);
+}
+
+TEST_CASE("resume: finished events expire after the retention, pending ones stay",
+          "[webhooks][resume]") {
+  Harness h;
+  auto q = h.queues();
+  h.poster.answer_with([](const Post& p) {
+    return p.tenant() == "down" ? answered(503) : answered(200);
+  });
+  q->enqueue(EventType::message_received, "up", data_n(0));
+  q->enqueue(EventType::message_received, "down", data_n(1));
+  run_due(*q);
+  REQUIRE(h.stored("up").at(0).state == DeliveryState::delivered);
+  // An hour later the next expiry runs: the delivered event is young, it stays.
+  h.clock.advance(kHour);
+  run_due(*q);
+  CHECK(h.stored("up").size() == 1);
+  CHECK(h.stored("down").at(0).state == DeliveryState::pending);  // still being retried
+  // down is given up on after 24 h; 72 h after creation both finished events are gone.
+  run_until(*q, h.clock, [&] { return h.clock.now_ms() >= kStart + 73 * kHour; });
+  CHECK(h.stored("up").empty());
+  CHECK(h.stored("down").empty());
+  CHECK(h.metric("wa_sidecar_webhook_events_failed_total{type=\"message.received\"}") == 1);
+}

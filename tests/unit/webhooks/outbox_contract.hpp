@@ -1,0 +1,175 @@
+// The Outbox contract (src/webhooks/outbox.hpp) as checks any implementation must pass. Each
+// function takes an empty outbox. MemoryOutbox runs them in outbox_test.cpp; a durable outbox
+// can include this header and run the same functions against a fresh store.
+#pragma once
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "webhooks/event_id.hpp"
+#include "webhooks/outbox.hpp"
+
+namespace outbox_contract {
+
+using webhooks::DeliveryState;
+using webhooks::Event;
+using webhooks::Outbox;
+
+inline Event event_at(webhooks::EventIdGenerator& ids, const std::string& tenant, int64_t ms,
+                      int n = 0) {
+  Event e;
+  e.id = ids.next(ms);
+  e.type = webhooks::EventType::message_received;
+  e.tenant_id = tenant;
+  e.created_ms = ms;
+  e.data = {{"n", n}, {"text", "message " + std::to_string(n)}};
+  return e;
+}
+
+inline std::vector<std::string> ids_of(const std::vector<Event>& events) {
+  std::vector<std::string> out;
+  for (const Event& e : events) out.push_back(e.id);
+  return out;
+}
+
+inline std::vector<std::string> ids_of(const std::vector<webhooks::StoredEvent>& events) {
+  std::vector<std::string> out;
+  for (const auto& e : events) out.push_back(e.event.id);
+  return out;
+}
+
+// Pending events come back whole, oldest id first (not insertion order), per tenant, bounded.
+inline void pending_is_oldest_first(Outbox& box) {
+  webhooks::EventIdGenerator ids;
+  std::vector<Event> a;
+  for (int i = 0; i < 5; ++i) a.push_back(event_at(ids, "a", 1700000000000 + i, i));
+  const Event b = event_at(ids, "b", 1700000000010);
+  for (int i : {3, 0, 4, 1, 2}) box.append(a[i]);
+  box.append(b);
+  const std::vector<Event> got = box.pending("a", 100);
+  REQUIRE(got.size() == 5);
+  for (size_t i = 0; i < got.size(); ++i) CHECK(got[i] == a[i]);
+  CHECK(ids_of(box.pending("a", 2)) == std::vector<std::string>{a[0].id, a[1].id});
+  CHECK(box.pending("a", 0).empty());
+  CHECK(ids_of(box.pending("b", 100)) == std::vector<std::string>{b.id});
+  CHECK(box.pending("nobody", 100).empty());
+  CHECK(box.pending_counts() == std::map<std::string, size_t>{{"a", 5}, {"b", 1}});
+}
+
+// Marking moves a pending event to its final state once; list() shows every state.
+inline void marks_are_final_and_listed(Outbox& box) {
+  webhooks::EventIdGenerator ids;
+  std::vector<Event> a;
+  for (int i = 0; i < 4; ++i) {
+    a.push_back(event_at(ids, "a", 1700000000000 + i, i));
+    box.append(a.back());
+  }
+  CHECK(box.mark_delivered("a", a[0].id));
+  CHECK(box.mark_failed("a", a[2].id));
+  CHECK_FALSE(box.mark_delivered("a", a[0].id));  // already delivered
+  CHECK_FALSE(box.mark_failed("a", a[0].id));
+  CHECK_FALSE(box.mark_delivered("a", a[2].id));  // already failed
+  CHECK_FALSE(box.mark_delivered("b", a[1].id));  // another tenant's id
+  CHECK_FALSE(box.mark_delivered("a", "01HF7YAT00ABCDEFGHJKMNPQRS"));  // unknown
+  CHECK(ids_of(box.pending("a", 100)) == std::vector<std::string>{a[1].id, a[3].id});
+  CHECK(box.pending_counts() == std::map<std::string, size_t>{{"a", 2}});
+  const auto listed = box.list("a", "", 100);
+  REQUIRE(listed.size() == 4);
+  CHECK(listed[0].state == DeliveryState::delivered);
+  CHECK(listed[1].state == DeliveryState::pending);
+  CHECK(listed[2].state == DeliveryState::failed);
+  CHECK(listed[3].state == DeliveryState::pending);
+  for (size_t i = 0; i < listed.size(); ++i) CHECK(listed[i].event == a[i]);
+  CHECK(box.mark_delivered("a", a[1].id));
+  CHECK(box.mark_delivered("a", a[3].id));
+  CHECK(box.pending_counts().empty());
+}
+
+// Pages: ids strictly after after_id, oldest first, bounded; a vanished after_id keeps its place.
+inline void list_pages_after_an_id(Outbox& box) {
+  webhooks::EventIdGenerator ids;
+  std::vector<std::string> all;
+  for (int i = 0; i < 10; ++i) {
+    const Event e = event_at(ids, "a", 1700000000000 + i * 1000, i);
+    box.append(e);
+    all.push_back(e.id);
+  }
+  box.append(event_at(ids, "b", 1700000000500));
+  CHECK(ids_of(box.list("a", "", 3)) == std::vector<std::string>(all.begin(), all.begin() + 3));
+  CHECK(ids_of(box.list("a", all[2], 3)) ==
+        std::vector<std::string>(all.begin() + 3, all.begin() + 6));
+  CHECK(ids_of(box.list("a", all[8], 3)) == std::vector<std::string>{all[9]});
+  CHECK(box.list("a", all[9], 3).empty());
+  // An id that was never stored (one that expired, or from between two events) still pages.
+  // (A second generator: the first would not go back in time.)
+  const std::string between = webhooks::EventIdGenerator().next(1700000000000 + 4500);
+  CHECK(ids_of(box.list("a", between, 2)) == std::vector<std::string>{all[5], all[6]});
+  CHECK(box.list("nobody", "", 10).empty());
+}
+
+// Expiry removes finished events created before the cutoff and never a pending one.
+inline void expire_keeps_pending_events(Outbox& box) {
+  webhooks::EventIdGenerator ids;
+  const Event old_delivered = event_at(ids, "a", 1000);
+  const Event old_failed = event_at(ids, "a", 2000);
+  const Event old_pending = event_at(ids, "a", 3000);
+  const Event new_delivered = event_at(ids, "a", 5000);
+  const Event other_old = event_at(ids, "b", 1500);
+  for (const Event* e : {&old_delivered, &old_failed, &old_pending, &new_delivered, &other_old}) {
+    box.append(*e);
+  }
+  box.mark_delivered("a", old_delivered.id);
+  box.mark_failed("a", old_failed.id);
+  box.mark_delivered("a", new_delivered.id);
+  box.mark_delivered("b", other_old.id);
+  CHECK(box.expire(5000) == 3);  // created before 5000: not new_delivered, at exactly 5000
+  CHECK(ids_of(box.list("a", "", 10)) ==
+        std::vector<std::string>{old_pending.id, new_delivered.id});
+  CHECK(box.list("b", "", 10).empty());
+  CHECK(ids_of(box.pending("a", 10)) == std::vector<std::string>{old_pending.id});
+  CHECK(box.expire(1000000) == 1);
+  CHECK(ids_of(box.list("a", "", 10)) == std::vector<std::string>{old_pending.id});
+}
+
+// Misuse is refused without changing anything.
+inline void misuse_is_refused(Outbox& box) {
+  webhooks::EventIdGenerator ids;
+  const Event e = event_at(ids, "a", 1700000000000);
+  box.append(e);
+  CHECK_THROWS_AS(box.append(e), std::invalid_argument);
+  Event no_id = event_at(ids, "a", 1700000000001);
+  no_id.id.clear();
+  CHECK_THROWS_AS(box.append(no_id), std::invalid_argument);
+  Event no_tenant = event_at(ids, "a", 1700000000002);
+  no_tenant.tenant_id.clear();
+  CHECK_THROWS_AS(box.append(no_tenant), std::invalid_argument);
+  CHECK(box.list("a", "", 10).size() == 1);
+}
+
+// Producers append from their threads while delivery marks: nothing is lost or duplicated.
+inline void concurrent_appends_and_marks(Outbox& box) {
+  webhooks::EventIdGenerator ids;
+  constexpr int kPerTenant = 300;
+  std::vector<std::thread> producers;
+  for (const std::string tenant : {"a", "b", "c"}) {
+    producers.emplace_back([&box, &ids, tenant] {
+      for (int i = 0; i < kPerTenant; ++i) box.append(event_at(ids, tenant, 1700000000000 + i, i));
+    });
+  }
+  size_t marked = 0;
+  std::thread marker([&] {
+    while (marked < kPerTenant) {
+      for (const Event& e : box.pending("a", 50)) marked += box.mark_delivered("a", e.id) ? 1 : 0;
+    }
+  });
+  for (auto& t : producers) t.join();
+  marker.join();
+  CHECK(marked == kPerTenant);
+  CHECK(box.pending_counts() ==
+        std::map<std::string, size_t>{{"b", kPerTenant}, {"c", kPerTenant}});
+  CHECK(box.list("a", "", 1000).size() == kPerTenant);
+}
+
+}  // namespace outbox_contract
