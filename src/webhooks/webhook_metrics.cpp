@@ -69,19 +69,11 @@ const std::vector<std::string>& Metrics::attempt_failure_reasons() {
 }
 
 std::string Metrics::attempt_failure_reason(const PostResult& result) {
-  switch (result.error) {
-    case PostError::none:
-      if (result.status >= 300 && result.status <= 399) return "status_3xx";
-      if (result.status >= 400 && result.status <= 499) return "status_4xx";
-      if (result.status >= 500 && result.status <= 599) return "status_5xx";
-      return "status_other";
-    case PostError::timeout: return "timeout";
-    case PostError::connection: return "connection";
-    case PostError::tls: return "tls";
-    case PostError::invalid_url: return "invalid_url";
-    case PostError::other: return "other";
-  }
-  return "other";
+  if (result.error != PostError::none) return post_error_name(result.error);
+  if (result.status >= 300 && result.status <= 399) return "status_3xx";
+  if (result.status >= 400 && result.status <= 499) return "status_4xx";
+  if (result.status >= 500 && result.status <= 599) return "status_5xx";
+  return "status_other";
 }
 
 Metrics& service_metrics() {
