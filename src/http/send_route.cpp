@@ -1,6 +1,6 @@
 #include "http/send_route.hpp"
 
-#include "http/iso_time.hpp"
+#include "util/iso_time.hpp"
 
 namespace sidecar::http {
 
@@ -34,7 +34,7 @@ std::pair<int, nlohmann::json> send_response(const SendOutcome& o) {
     case Kind::sent:
       return {200, success_envelope({{"messageId", o.message_id},
                                      {"to", o.to},
-                                     {"timestamp", iso8601_utc_ms(o.timestamp * 1000)}})};
+                                     {"timestamp", util::iso8601_utc_ms(o.timestamp * 1000)}})};
     case Kind::session_not_found:
       return error(404, "session_not_found", "No session exists for this tenant.");
     case Kind::not_connected:

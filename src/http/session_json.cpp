@@ -1,6 +1,6 @@
 #include "http/session_json.hpp"
 
-#include "http/iso_time.hpp"
+#include "util/iso_time.hpp"
 
 namespace sidecar::http {
 namespace {
@@ -10,12 +10,12 @@ using nlohmann::json;
 json or_null(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
 
 json time_or_null(const std::optional<int64_t>& ms) {
-  return ms ? json(iso8601_utc_ms(*ms)) : json(nullptr);
+  return ms ? json(util::iso8601_utc_ms(*ms)) : json(nullptr);
 }
 
 // SessionView uses 0 for "never set" in its non-optional timestamps; 1970-01-01 is never a
 // real event time for this service.
-json time_or_null(int64_t ms) { return ms > 0 ? json(iso8601_utc_ms(ms)) : json(nullptr); }
+json time_or_null(int64_t ms) { return ms > 0 ? json(util::iso8601_utc_ms(ms)) : json(nullptr); }
 
 }  // namespace
 

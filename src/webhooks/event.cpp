@@ -1,29 +1,10 @@
 #include "webhooks/event.hpp"
 
-#include <time.h>
-
-#include <cstdio>
 #include <stdexcept>
 
+#include "util/iso_time.hpp"
+
 namespace webhooks {
-namespace {
-
-// http/iso_time.hpp formats the same way, but it belongs to sidecar_http, which sits above this
-// module (the router will serve events); gmtime_r keeps this module below it. The unit tests
-// check that both agree.
-std::string iso8601_utc_ms(int64_t unix_ms) {
-  if (unix_ms < 0) throw std::invalid_argument("webhook event: negative time");
-  const time_t seconds = static_cast<time_t>(unix_ms / 1000);
-  struct tm tm {};
-  if (gmtime_r(&seconds, &tm) == nullptr) throw std::invalid_argument("webhook event: time range");
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(unix_ms % 1000));
-  return buf;
-}
-
-}  // namespace
 
 const char* type_name(EventType type) {
   switch (type) {
@@ -72,7 +53,8 @@ std::string event_body(const Event& event) {
   body["id"] = event.id;
   body["type"] = type_name(event.type);
   body["tenantId"] = event.tenant_id;
-  body["timestamp"] = iso8601_utc_ms(event.created_ms);
+  if (event.created_ms < 0) throw std::invalid_argument("webhook event: negative time");
+  body["timestamp"] = util::iso8601_utc_ms(event.created_ms);
   body["data"] = event.data;
   // Invalid UTF-8 in a producer's strings becomes U+FFFD rather than an exception that
   // would make the event undeliverable forever.

@@ -5,7 +5,7 @@
 #include <random>
 #include <string>
 
-#include "http/iso_time.hpp"
+#include "util/iso_time.hpp"
 #include "webhooks/event.hpp"
 
 using nlohmann::json;
@@ -45,7 +45,7 @@ TEST_CASE("event body: the timestamp is written as the HTTP API writes times",
     e.created_ms = i == 0 ? 0 : i == 1 ? 253402300799999 : rng() % 253402300800000;
     INFO(e.created_ms);
     CHECK(json::parse(webhooks::event_body(e))["timestamp"] ==
-          sidecar::http::iso8601_utc_ms(e.created_ms));
+          util::iso8601_utc_ms(e.created_ms));
   }
 }
 

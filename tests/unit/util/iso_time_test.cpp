@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "http/iso_time.hpp"
+#include "util/iso_time.hpp"
 
-using sidecar::http::iso8601_utc_ms;
+using util::iso8601_utc_ms;
 
 // Expected strings are from GNU date (date -u -d @SECONDS), not from the code under test.
 TEST_CASE("iso8601_utc_ms formats known instants", "[http][time]") {

@@ -1,8 +1,8 @@
-#include "http/iso_time.hpp"
+#include "util/iso_time.hpp"
 
 #include <cstdio>
 
-namespace sidecar::http {
+namespace util {
 namespace {
 
 // Floor division: -1 ms is 1969-12-31T23:59:59.999Z, not 1970-01-01T00:00:00.-01.
@@ -54,4 +54,4 @@ std::string iso8601_utc_ms(int64_t unix_ms) {
   return buf;
 }
 
-}  // namespace sidecar::http
+}  // namespace util
