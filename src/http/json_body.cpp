@@ -1,5 +1,7 @@
 #include "http/json_body.hpp"
 
+#include "http/http_message.hpp"
+
 namespace sidecar::http {
 namespace {
 
@@ -9,16 +11,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && is_json_ws(s.front())) s.remove_prefix(1);
   while (!s.empty() && is_json_ws(s.back())) s.remove_suffix(1);
   return s;
-}
-
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  }
-  return true;
 }
 
 }  // namespace
