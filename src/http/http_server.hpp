@@ -25,12 +25,14 @@
 namespace sidecar::http {
 
 struct ServerLimits {
-  size_t max_connections = 1024;
+  // Configurable: the router copies them from Config (http_*), where their defaults are named.
+  size_t max_connections = 0;
+  std::chrono::milliseconds header_timeout{0};
+  std::chrono::milliseconds body_timeout{0};
+  std::chrono::milliseconds idle_timeout{0};
+  // Fixed.
   size_t max_header_bytes = 16 * 1024;
   size_t max_request_line_bytes = 8 * 1024;
-  std::chrono::milliseconds header_timeout{10000};
-  std::chrono::milliseconds body_timeout{30000};
-  std::chrono::milliseconds idle_timeout{90000};
   std::chrono::milliseconds write_timeout{10000};
 };
 
