@@ -197,14 +197,15 @@ void finish(const Request& req, Response res, std::chrono::steady_clock::time_po
 void Router::Impl::serve(Request req, http::HttpServer::Respond respond) {
   const auto started = std::chrono::steady_clock::now();
   const Route* r = find_route(req.path, req.method);
-  if (r != nullptr && method_allowed(*r, req.method) && r->id == RouteId::send_message) {
+  const Route* served = r != nullptr && method_allowed(*r, req.method) ? r : nullptr;
+  if (served != nullptr && served->id == RouteId::send_message) {
     send_message(std::move(req), started, std::move(respond));
     return;
   }
   auto run = [this, started, req = std::move(req), respond = std::move(respond)]() {
     finish(req, handle(req), started, respond);
   };
-  if (r != nullptr && r->waits && method_allowed(*r, req.method)) {
+  if (served != nullptr && served->waits) {
     boost::asio::post(*workers, std::move(run));
   } else {
     run();
