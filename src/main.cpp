@@ -12,11 +12,20 @@
 #include <system_error>
 #include <thread>
 
+#include <filesystem>
+
 #include "config/config.hpp"
 #include "config/sessions_dir.hpp"
 #include "http/router.hpp"
+#include "manager/outbox_events.hpp"
 #include "manager/session_manager.hpp"
+#include "metrics/service_metrics.hpp"
+#include "util/bytes.hpp"
+#include "util/crypto.hpp"
 #include "util/log.hpp"
+#include "webhooks/deliverer.hpp"
+#include "webhooks/http_poster.hpp"
+#include "webhooks/sqlite_outbox.hpp"
 
 namespace {
 
@@ -80,6 +89,30 @@ void raise_file_limit() {
   util::log::info("file_limit", "", {{"open_files", static_cast<uint64_t>(lim.rlim_cur)}});
 }
 
+// The event log lives beside the tenant directories and outlives them: a deleted session's
+// events are still delivered and replayed.
+constexpr const char* kEventsFile = "events.db";
+
+webhooks::DeliveryOptions delivery_options(const sidecar::Config& c) {
+  std::optional<webhooks::SigningKey> key;
+  std::string reason;
+  if (!c.webhook_secret.empty()) {
+    key = webhooks::SigningKey::parse(c.webhook_secret, &reason);  // checked by Config::load
+  } else {
+    // Nothing is posted without a secret (no webhook_url, and POST /session refuses a tenant
+    // URL), but delivery still runs to keep the log: a throwaway key stands in.
+    key = webhooks::SigningKey::parse(
+        std::string(webhooks::kSecretPrefix) + util::base64_encode(util::crypto::random_bytes(32)),
+        &reason);
+  }
+  if (!key) throw std::runtime_error("webhook_secret: " + reason);
+  std::optional<std::string> url;
+  if (!c.webhook_url.empty()) url = c.webhook_url;
+  constexpr int64_t kHourMs = 3600LL * 1000;
+  return webhooks::DeliveryOptions{url, *key, c.webhook_retry_hours * kHourMs,
+                                   c.event_retention_hours * kHourMs, {}};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -129,9 +162,18 @@ int main(int argc, char** argv) {
   raise_file_limit();
 
   try {
-    sidecar::SessionManager manager(config);
+    auto outbox = webhooks::SqliteOutbox::open(
+        (std::filesystem::path(config.sessions_dir) / kEventsFile).string());
+    webhooks::Metrics webhook_metrics(metrics::service_registry());
+    webhooks::HttpPoster poster(std::chrono::milliseconds(config.webhook_timeout_ms),
+                                std::string("wa-sidecar/") + WA_SIDECAR_VERSION_STRING);
+    webhooks::SystemClock clock;
+    webhooks::Deliverer deliverer(delivery_options(config), *outbox, poster, clock,
+                                  webhook_metrics);
+    sidecar::OutboxEvents events(*outbox, deliverer, !config.webhook_secret.empty());
+    sidecar::SessionManager manager(config, deliverer);
     manager.start();
-    sidecar::Router router(config, manager);
+    sidecar::Router router(config, manager, events);
     int port = router.start();
     util::log::info("listening", "", {{"host", config.host}, {"port", port},
                                       {"version", WA_SIDECAR_VERSION_STRING}});
@@ -168,6 +210,9 @@ int main(int argc, char** argv) {
     }
     release_watchdog();
     manager.shutdown(); // close sockets cleanly; the stores are flushed per transaction
+    // Posts in flight finish (bounded by webhook_timeout_ms); undelivered events stay in the
+    // outbox for the next start.
+    deliverer.stop();
   } catch (const std::exception& e) {
     util::log::error("fatal", "", {{"error", e.what()}});
     return 1;

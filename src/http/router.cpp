@@ -8,6 +8,7 @@
 // the others or the reading of new requests.
 // Order of checks: secret (401) -> route (404/405) -> tenant (400) -> body (415/413/400).
 #include "http/router.hpp"
+#include "http/events_route.hpp"
 #include "http/send_route.hpp"
 
 #include <algorithm>
@@ -42,7 +43,9 @@ using nlohmann::json;
 constexpr const char* kSecretHeader = "X-Internal-Secret";
 constexpr const char* kTenantHeader = "X-Tenant-Id";
 
-enum class RouteId { create_session, delete_session, status, health, send_message, metrics, openapi };
+enum class RouteId {
+  create_session, delete_session, status, health, send_message, events, metrics, openapi
+};
 
 // One row per (path, method); a path served with several methods has several rows, each
 // carrying the same Allow list.
@@ -61,6 +64,8 @@ constexpr Route kRoutes[] = {
     {"/session", RouteId::delete_session, "DELETE", true, false, true, "POST, DELETE"},
     {"/send", RouteId::send_message, "POST", true, true, false, "POST"},
     {"/status", RouteId::status, "GET", true, false, false, "GET, HEAD"},
+    // Reads the outbox, which may wait behind a commit: on the worker pool.
+    {"/events", RouteId::events, "GET", true, false, true, "GET, HEAD"},
     {"/health", RouteId::health, "GET", false, false, false, "GET, HEAD"},
     {"/metrics", RouteId::metrics, "GET", false, false, false, "GET, HEAD"},
     {"/openapi.json", RouteId::openapi, "GET", false, false, false, "GET, HEAD"},
@@ -145,9 +150,10 @@ http::ServerLimits limits_from(const Config& c) {
 }  // namespace
 
 struct Router::Impl {
-  Impl(const Config& c, SessionService& s)
+  Impl(const Config& c, SessionService& s, EventService& e)
       : config(c),
         sessions(s),
+        event_log(e),
         secret(c.internal_secret),
         server(c.host, c.port, limits_from(c),
                {[this](const Request&) { return config.max_body_bytes; },
@@ -168,10 +174,12 @@ struct Router::Impl {
   void status(Response& res, const std::string& tenant);
   void delete_session(Response& res, const std::string& tenant);
   void health(Response& res);
+  void events(const Request& req, Response& res, const std::string& tenant);
   std::optional<http::JsonBody> json_body(const Request& req, Response& res);
 
   const Config config;
   SessionService& sessions;
+  EventService& event_log;
   const http::SecretCheck secret;
   http::HttpServer server;
 
@@ -299,6 +307,9 @@ void Router::Impl::route(const Request& req, Response& res, const Route& route,
     case RouteId::health:
       health(res);
       return;
+    case RouteId::events:
+      events(req, res, tenant);
+      return;
     case RouteId::send_message:
       break;  // asynchronous: serve() hands it to send_message()
     case RouteId::metrics:
@@ -382,8 +393,25 @@ void Router::Impl::send_message(Request req, std::chrono::steady_clock::time_poi
 }
 
 void Router::Impl::create_session(const Request& req, Response& res, const std::string& tenant) {
-  if (!json_body(req, res)) return;
-  // The body has no fields yet; unknown keys are ignored so the gateway can add some first.
+  auto body = json_body(req, res);
+  if (!body) return;
+  // {"webhookUrl": "https://..." | null}, optional; unknown keys are ignored so the gateway can
+  // add some first. The URL is set before the session starts, so its first events use it.
+  auto change = http::parse_webhook_url_field(body->object);
+  if (auto* err = std::get_if<http::ApiError>(&change)) return send_error(res, *err);
+  const auto& webhook = std::get<http::WebhookUrlChange>(change);
+  if (webhook.present) {
+    if (webhook.url && !event_log.can_sign()) {
+      return send_error(res, {409, "webhooks_not_configured",
+                              "The service has no webhook_secret to sign webhooks with."});
+    }
+    try {
+      event_log.set_webhook_url(tenant, webhook.url);
+    } catch (const WebhookUrlError& e) {
+      return send_error(res, {400, "invalid_webhook_url",
+                              std::string("'webhookUrl' ") + e.what() + "."});
+    }
+  }
   const SessionService::CreateResult result = sessions.create_session(tenant);
   send(res, result.created ? 201 : 200,
        http::success_envelope(http::session_created_json(result.view)));
@@ -419,12 +447,21 @@ void Router::Impl::delete_session(Response& res, const std::string& tenant) {
   send_error(res, internal_error());
 }
 
+// GET /events?after=&limit=: the tenant's events, oldest first, whether or not a session
+// exists now (a deleted session's events stay until they expire).
+void Router::Impl::events(const Request& req, Response& res, const std::string& tenant) {
+  auto query = http::parse_event_query(req.target);
+  if (auto* err = std::get_if<http::ApiError>(&query)) return send_error(res, *err);
+  const auto& q = std::get<http::EventQuery>(query);
+  send(res, 200, http::success_envelope(http::event_page_json(event_log.events(tenant, q.after, q.limit))));
+}
+
 void Router::Impl::health(Response& res) {
   send(res, 200, http::success_envelope(http::health_json(sessions.health())));
 }
 
-Router::Router(const Config& config, SessionService& sessions)
-    : impl_(std::make_unique<Impl>(config, sessions)) {}
+Router::Router(const Config& config, SessionService& sessions, EventService& events)
+    : impl_(std::make_unique<Impl>(config, sessions, events)) {}
 
 std::vector<Router::RouteInfo> Router::routes() {
   std::vector<RouteInfo> out;

@@ -1,18 +1,21 @@
 // The HTTP router: header checks, JSON envelope, routes, errors -> statuses (README "API").
 // Owns the HTTP server (http_server.hpp) and a pool of http_threads workers for the routes
-// that wait on WhatsApp; routes call SessionService and never touch the WhatsApp network loop.
+// that wait on WhatsApp or the disk; routes call SessionService and EventService and never touch
+// the WhatsApp network loop.
 #pragma once
 #include <memory>
 #include <string>
 #include <vector>
 #include "config/config.hpp"
+#include "manager/event_service.hpp"
 #include "manager/session_service.hpp"
 
 namespace sidecar {
 
 class Router {
  public:
-  Router(const Config& config, SessionService& sessions);
+  // The services must outlive the router.
+  Router(const Config& config, SessionService& sessions, EventService& events);
   ~Router();
   // Binds host:port (port 0 picks a free one) and serves on background threads.
   // Returns the bound port; throws std::runtime_error if binding fails.

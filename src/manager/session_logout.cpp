@@ -57,11 +57,25 @@ DeleteOutcome SessionManager::delete_session(const std::string& tenant) {
     }
     if (!why.empty()) util::log::info("logout_without_server", tenant, {{"reason", why}});
 
-    // 2. Nothing of the session may outlive it: connection, timers, Client, Store.
+    // 2. The session's last events: whatever is still staged in its store (which is about to be
+    // deleted), then its logged_out status, even when WhatsApp could not be told. The events
+    // outlive the session in the outbox and are delivered like any other.
+    if (!s->events->relay()) {
+      return {DeleteOutcome::Kind::failed,
+              "The session's pending events could not be saved; nothing was deleted."};
+    }
+    SessionView last = view_of(*s, /*with_image=*/false);
+    last.status = kStatusLoggedOut;
+    last.connected = false;
+    last.qr.reset();
+    last.qr_expires_at_ms.reset();
+    s->events->finish(last);
+
+    // 3. Nothing of the session may outlive it: connection, timers, Client, Store.
     retire(std::move(s));
   }
 
-  // 3. The files: credentials, Signal state, everything under SESSIONS_DIR/<tenant>.
+  // 4. The files: credentials, Signal state, everything under SESSIONS_DIR/<tenant>.
   wa::store::Store::destroy(dir);
   util::log::info("session_deleted", tenant);
   return {DeleteOutcome::Kind::deleted, "Logged out; the session's files were deleted."};

@@ -50,8 +50,11 @@ bool has_answer(wa::Phase p) {
 
 }  // namespace
 
-SessionManager::SessionManager(const Config& config)
-    : config_(config), client_options_(client_options_from(config)), started_ms_(wa::now_ms()) {}
+SessionManager::SessionManager(const Config& config, webhooks::Deliverer& deliverer)
+    : config_(config),
+      deliverer_(deliverer),
+      client_options_(client_options_from(config)),
+      started_ms_(wa::now_ms()) {}
 
 SessionManager::~SessionManager() { shutdown(); }
 
@@ -83,6 +86,8 @@ void SessionManager::start() {
       auto turn = tenant_locks_.acquire(tenant);
       auto s = open_session(tenant, /*create=*/false);
       if (!s) continue;
+      // Events staged before a crash reach the outbox before anything newer of the tenant.
+      s->events->relay();
       s->client->start();
       ++restored;
     } catch (const std::exception& e) {
@@ -146,8 +151,12 @@ std::shared_ptr<SessionManager::Session> SessionManager::open_session(const std:
                                             closed->set_value();
                                           });
   auto device = store->load_device();
-  if (!device && !create) return nullptr;
-  if (device && !device->paired() && !create) return nullptr;  // an abandoned QR attempt
+  if (!create && !(device && device->paired())) {
+    // Nothing to restore (an abandoned QR attempt, or logged out from the phone), but events
+    // staged before the logout still go out.
+    TenantEvents(tenant, store, deliverer_).relay();
+    return nullptr;
+  }
   if (!device) {
     device = wa::store::Device::generate();
     // Keys are persisted before the first connection (§6): the QR carries them.
@@ -157,8 +166,19 @@ std::shared_ptr<SessionManager::Session> SessionManager::open_session(const std:
   s->tenant = tenant;
   s->store = store;
   s->store_closed = std::move(store_closed);
+  s->events = std::make_shared<TenantEvents>(tenant, store, deliverer_);
+  // The client reports changes on the io thread: waiters wake, and a new status or QR becomes
+  // a session.status event. Weak: the Session owns the Client.
+  std::weak_ptr<Session> weak = s;
   s->client = std::make_shared<wa::Client>(io_, *ws_, store, std::move(*device), client_options_,
-                                           tenant, [this] { notify(); });
+                                           tenant, [this, weak] {
+                                             notify();
+                                             if (auto live = weak.lock()) {
+                                               live->events->status_changed(
+                                                   view_of(*live, /*with_image=*/false));
+                                             }
+                                           });
+  s->client->set_event_sink(s->events);
   std::lock_guard<std::mutex> lk(mu_);
   if (shut_down_) throw std::runtime_error("shutting down");
   sessions_[tenant] = s;
@@ -244,7 +264,7 @@ HealthView SessionManager::health() {
   return h;
 }
 
-SessionView SessionManager::view_of(Session& s) {
+SessionView SessionManager::view_of(Session& s, bool with_image) {
   const wa::ClientSnapshot snap = s.client->snapshot();
   const int64_t now = wa::now_ms();
   SessionView v;
@@ -258,12 +278,14 @@ SessionView SessionManager::view_of(Session& s) {
   if (snap.phase == wa::Phase::qr && !snap.qr.empty()) {
     v.qr = snap.qr;
     v.qr_expires_at_ms = snap.qr_expires_at_ms;
-    std::lock_guard<std::mutex> lk(mu_);
-    if (s.qr_image_sequence != snap.qr_sequence) {
-      s.qr_image = util::qr_png_data_url(snap.qr);
-      s.qr_image_sequence = snap.qr_sequence;
+    if (with_image) {
+      std::lock_guard<std::mutex> lk(mu_);
+      if (s.qr_image_sequence != snap.qr_sequence) {
+        s.qr_image = util::qr_png_data_url(snap.qr);
+        s.qr_image_sequence = snap.qr_sequence;
+      }
+      v.qr_image = s.qr_image;
     }
-    v.qr_image = s.qr_image;
   }
   v.qr_sequence = snap.qr_sequence;
   v.since_ms = snap.phase_since_ms;

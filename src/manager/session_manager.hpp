@@ -1,6 +1,7 @@
 // The client manager: tenants -> sessions. Owns the network loop (one Asio io_context on its
 // own thread, shared by every tenant's connection), restores stored sessions at start-up and
-// answers the router through SessionService.
+// answers the router through SessionService. Each session's events (status changes, messages,
+// receipts) go to the webhook deliverer through its TenantEvents.
 // Thread-safety: all public methods may be called from any thread.
 #pragma once
 #include <asio/io_context.hpp>
@@ -13,6 +14,7 @@
 #include <thread>
 #include "config/config.hpp"
 #include "manager/session_service.hpp"
+#include "manager/tenant_events.hpp"
 #include "manager/tenant_locks.hpp"
 #include "wa/client.hpp"
 
@@ -20,7 +22,8 @@ namespace sidecar {
 
 class SessionManager : public SessionService {
  public:
-  explicit SessionManager(const Config& config);
+  // `deliverer` must outlive the manager.
+  SessionManager(const Config& config, webhooks::Deliverer& deliverer);
   ~SessionManager() override;
 
   // Starts the network thread and reconnects every stored, paired session (no QR needed).
@@ -44,6 +47,7 @@ class SessionManager : public SessionService {
     std::string tenant;
     std::shared_ptr<wa::store::Store> store;
     std::shared_ptr<wa::Client> client;
+    std::shared_ptr<TenantEvents> events;
     // Ready once the store's database is closed, by whichever of its owners (this Session, the
     // Client) let go of it last. A weak_ptr would expire before the close has finished.
     std::shared_future<void> store_closed;
@@ -60,10 +64,12 @@ class SessionManager : public SessionService {
   // Forgets the session, closes its connection and waits until its Client and Store are
   // destroyed; throws if something still holds them after a bound (session_logout.cpp).
   void retire(std::shared_ptr<Session> s);
-  SessionView view_of(Session& s);
+  // with_image: render the QR as a PNG data URL (the API's qrImage; events carry only the text).
+  SessionView view_of(Session& s, bool with_image = true);
   void notify();
 
   Config config_;
+  webhooks::Deliverer& deliverer_;
   wa::ClientOptions client_options_;
   int64_t started_ms_;
   asio::io_context io_;

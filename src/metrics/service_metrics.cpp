@@ -43,6 +43,12 @@ struct ServiceMetrics {
                "One-time prekeys uploaded to and accepted by WhatsApp.")
       .with({});
 
+  Counter& event_store_failures = registry
+      .counter("wa_sidecar_event_store_failures_total",
+               "Incoming messages or receipts whose event could not be stored; left unanswered "
+               "for WhatsApp to deliver again.")
+      .with({});
+
   ServiceMetrics() {
     // Every known label value exists from the start, so rate() sees the first increment.
     for (const std::string& r : send_failure_reasons()) failed.with({r});
@@ -105,6 +111,8 @@ std::string reconnect_cause(bool restart, const std::string& close_code, bool es
 }
 
 void count_ack_timeout() { service().ack_timeouts.inc(); }
+
+void count_event_store_failure() { service().event_store_failures.inc(); }
 
 void count_prekeys_uploaded(uint64_t keys) { service().prekeys.inc(static_cast<double>(keys)); }
 

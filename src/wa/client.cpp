@@ -334,7 +334,9 @@ void Client::handle_node(const Node& node) {
     handle_notification(node);
   } else if (tag == "receipt" && node.attr("type") == "retry") {
     handle_retry_receipt(node);  // acked once handled, as whatsmeow does
-  } else if (tag == "receipt" || tag == "call") {
+  } else if (tag == "receipt") {
+    handle_receipt(node);  // acked once its status is stored (receipts.cpp)
+  } else if (tag == "call") {
     // Acked as the real clients do (§8 "What must be acked").
     send_node(make_ack(node));
   } else if (tag == "ib") {

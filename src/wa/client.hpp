@@ -18,6 +18,7 @@
 #include "wa/binary/node.hpp"
 #include "wa/client_payload.hpp"
 #include "wa/handshake.hpp"
+#include "wa/incoming.hpp"
 #include "wa/retry.hpp"
 #include "wa/socket/frame.hpp"
 #include "wa/socket/ws_transport.hpp"
@@ -110,6 +111,9 @@ class Client : public std::enable_shared_from_this<Client> {
          std::function<void()> on_change);
   ~Client();
 
+  // Where messages and receipts go (incoming.hpp). Set before start(); none: not reported.
+  void set_event_sink(std::shared_ptr<EventSink> sink) { sink_ = std::move(sink); }
+
   void start();  // connect (again); resets a terminal phase
   // Disconnects without reconnecting. `stopped`, if given, runs on the io thread once no socket
   // of this client is open any more (at once when none is): every send it held has been
@@ -188,8 +192,12 @@ class Client : public std::enable_shared_from_this<Client> {
   void finish_send(std::shared_ptr<OutgoingSend> s, SendResult r);
   void handle_message_ack(const Node& ack);
 
-  // receiving (receive.cpp, notifications.cpp)
+  // receiving (receive.cpp, client_incoming.cpp, receipts.cpp, notifications.cpp)
   void handle_message(const Node& node);
+  IncomingMessage describe_incoming(const Node& node, const Jid& from, const Jid& sender);
+  bool fill_content(IncomingMessage& message, const proto::Message& decrypted);
+  std::optional<Jid> pn_of(const Jid& user);  // the bare PN JID of a bare PN or LID JID
+  void handle_receipt(const Node& node);
   void handle_notification(const Node& node);
   void handle_ib(const Node& node);
 
@@ -210,6 +218,7 @@ class Client : public std::enable_shared_from_this<Client> {
   ClientOptions opt_;
   std::string tenant_;
   std::function<void()> on_change_;
+  std::shared_ptr<EventSink> sink_;
 
   // io-thread state
   std::shared_ptr<socket::WsTransport> conn_;
@@ -227,9 +236,8 @@ class Client : public std::enable_shared_from_this<Client> {
   // Device lists by bare user JID text (whatsmeow caches them per user; invalidation on device
   // notifications comes with the receive path).
   std::map<std::string, std::vector<Jid>> device_cache_;
-  // Retry receipts (issue 4): texts of recent sends, retry receipts sent per incoming message
-  // id, retries served per (device, message id), last session rebuild per device.
-  RecentMessages recent_sent_;
+  // Retry receipts: retry receipts sent per incoming message id, retries served per (device,
+  // message id), last session rebuild per device. The texts of recent sends are in the store.
   BoundedCounter retry_receipts_sent_;
   BoundedCounter retries_served_;
   std::map<std::string, int64_t> session_recreated_at_;

@@ -57,12 +57,21 @@ void Client::handle_retry_receipt(const Node& receipt) {
   const bool own = is_own_user(*from);
   const std::optional<Jid> recipient = own ? receipt.jid_attr("recipient") : std::nullopt;
   const Jid chat = (recipient ? *recipient : *from).to_non_ad();
-  const std::string* text = recent_sent_.find(chat.str(), request.message_id);
-  if (!text && chat.server == kServerJid) {
-    // Sends are keyed by the LID chat; a receipt may still name the phone number.
-    if (auto lid = lid_device_of(chat)) text = recent_sent_.find(lid->to_non_ad().str(), request.message_id);
+  // The stored message must belong to that chat (sends are keyed by the LID chat; a receipt may
+  // still name the phone number).
+  std::optional<std::string> text;
+  try {
+    if (auto sent = store_->find_sent_message(request.message_id)) {
+      const auto lid_chat = chat.server == kServerJid ? lid_device_of(chat) : std::nullopt;
+      if (sent->chat == chat.str() || sent->recipient == chat.str() ||
+          (lid_chat && sent->chat == lid_chat->to_non_ad().str())) {
+        text = sent->text;
+      }
+    }
+  } catch (const std::exception& e) {
+    return finish("retry_failed", e.what());
   }
-  if (!text) return finish("retry_message_unknown", "not among the recent messages");
+  if (!text) return finish("retry_message_unknown", "not among the recent messages (or its text was forgotten)");
   if (retries_served_.increment(from->str() + "/" + request.message_id) > kMaxRetriesServed)
     return finish("retry_receipt_ignored", "too many retries for this message");
 

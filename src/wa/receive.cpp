@@ -7,9 +7,12 @@
 //   no <enc> at all                                    -> <ack error="488">.
 // Messages the server kept while we were offline arrive at login with an `offline` attribute
 // and go the same way; <ib><offline_preview/> and <ib><offline/> frame that backlog.
-// The service does not deliver incoming text to anyone yet; nothing of it is logged.
+// A message with content goes to the EventSink inside the decryption's transaction; nothing of
+// its text is logged.
 #include "util/log.hpp"
+#include "metrics/service_metrics.hpp"
 #include "wa/client.hpp"
+#include "wa/incoming.hpp"
 #include "wa/message_build.hpp"
 #include "e2e.pb.h"
 
@@ -52,10 +55,14 @@ void Client::handle_message(const Node& node) {
     learn_lid(*from, *alt);  // whatsmeow stores the mapping from either direction
   }
   const signal::Address address = signal::Address::of(sender);
+  IncomingMessage incoming = describe_incoming(node, *from, sender);
 
   // As whatsmeow decryptMessages: any <enc> makes the stanza recognized (an enc type we do not
   // handle is skipped, the stanza still receipted); the last parsed payload decides 491.
-  bool recognized = false, protobuf_failed = false, decrypt_failed = false;
+  // Each decryption and the event it produces commit in one store transaction (whatsmeow
+  // DoDecryptionTxn), before the receipt below lets WhatsApp forget the stanza.
+  bool recognized = false, protobuf_failed = false, decrypt_failed = false, reported = false;
+  bool sink_failed = false;
   for (const Node* enc : node.children_by_tag("enc")) {
     recognized = true;
     const std::string type = enc->attr("type");
@@ -63,23 +70,32 @@ void Client::handle_message(const Node& node) {
       util::log::debug("enc_type_unhandled", tenant_, {{"id", id}, {"type", type}});
       continue;
     }
+    enum class Outcome { ok, bad_padding, unreadable } outcome = Outcome::ok;
     try {
-      Bytes padded = signal_->decrypt(address, type, enc->bytes());
-      // v="2" payloads are padded (§10 step 4); v="3" (not sent to web companions) are not.
-      // A bad padding counts as a failed decryption, as in whatsmeow decryptDM.
-      auto plain = enc->attr("v") == "3" ? std::optional<Bytes>(padded) : unpad_message(padded);
-      if (!plain) {
-        util::log::warn("decrypt_failed", tenant_, {{"id", id}, {"error", "bad padding"}});
-        decrypt_failed = true;
-        break;
-      }
-      proto::Message msg;
-      if (!msg.ParseFromArray(plain->data(), static_cast<int>(plain->size()))) {
-        util::log::warn("message_unreadable", tenant_, {{"id", id}});
-        protobuf_failed = true;
-        continue;
-      }
-      protobuf_failed = false;
+      store_->transaction([&] {
+        Bytes padded = signal_->decrypt(address, type, enc->bytes());
+        // v="2" payloads are padded (§10 step 4); v="3" (not sent to web companions) are not.
+        // A bad padding counts as a failed decryption, as in whatsmeow decryptDM.
+        auto plain = enc->attr("v") == "3" ? std::optional<Bytes>(padded) : unpad_message(padded);
+        if (!plain) {
+          outcome = Outcome::bad_padding;
+          return;
+        }
+        proto::Message msg;
+        if (!msg.ParseFromArray(plain->data(), static_cast<int>(plain->size()))) {
+          outcome = Outcome::unreadable;
+          return;
+        }
+        if (!reported && sink_ && fill_content(incoming, msg)) {
+          try {
+            sink_->message_received(incoming);
+          } catch (...) {
+            sink_failed = true;
+            throw;
+          }
+          reported = true;
+        }
+      });
     } catch (const signal::SignalError& e) {
       if (e.kind == signal::SignalError::Kind::duplicate_message) {
         // Already processed: whatsmeow still answers with the normal receipt (§10 step 3).
@@ -89,11 +105,30 @@ void Client::handle_message(const Node& node) {
       decrypt_failed = true;
       break;
     } catch (const std::exception& e) {
+      if (sink_failed) {
+        // The event could not be stored, so the decryption was rolled back with it: no receipt
+        // and no ack, and the server delivers the stanza again on the next connection.
+        util::log::error("message_event_failed", tenant_, {{"id", id}, {"error", e.what()}});
+        metrics::count_event_store_failure();
+        return;
+      }
       util::log::error("decrypt_failed", tenant_, {{"id", id}, {"error", e.what()}});
       decrypt_failed = true;
       break;
     }
+    if (outcome == Outcome::bad_padding) {
+      util::log::warn("decrypt_failed", tenant_, {{"id", id}, {"error", "bad padding"}});
+      decrypt_failed = true;
+      break;
+    }
+    if (outcome == Outcome::unreadable) {
+      util::log::warn("message_unreadable", tenant_, {{"id", id}});
+      protobuf_failed = true;
+      continue;
+    }
+    protobuf_failed = false;
   }
+  if (reported) sink_->committed();
   if (offline) util::log::debug("offline_message", tenant_, {{"id", id}});
   if (decrypt_failed) {
     // The sender re-encrypts on a retry receipt; the ack tells the server the stanza arrived

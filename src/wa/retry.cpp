@@ -94,32 +94,6 @@ Node make_retry_resend(const Node& receipt, const RetryRequest& request, const D
   return message;
 }
 
-void RecentMessages::add(const std::string& chat, const std::string& id, std::string text) {
-  // A text larger than the whole budget is not kept (it would push out everything else).
-  if (text.size() > max_bytes_) return;
-  Key key{chat, id};
-  if (auto it = texts_.find(key); it != texts_.end()) {
-    bytes_ -= it->second.size();
-    bytes_ += text.size();
-    it->second = std::move(text);
-  } else {
-    bytes_ += text.size();
-    texts_.emplace(key, std::move(text));
-    order_.push_back(std::move(key));
-  }
-  while (!order_.empty() && (order_.size() > max_messages_ || bytes_ > max_bytes_)) {
-    auto it = texts_.find(order_.front());
-    bytes_ -= it->second.size();
-    texts_.erase(it);
-    order_.pop_front();
-  }
-}
-
-const std::string* RecentMessages::find(const std::string& chat, const std::string& id) const {
-  auto it = texts_.find(Key{chat, id});
-  return it == texts_.end() ? nullptr : &it->second;
-}
-
 int BoundedCounter::get(const std::string& key) const {
   auto it = counts_.find(key);
   return it == counts_.end() ? 0 : it->second;

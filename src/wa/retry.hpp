@@ -54,25 +54,6 @@ std::variant<RetryRequest, std::string> parse_retry_receipt(const Node& receipt,
 Node make_retry_resend(const Node& receipt, const RetryRequest& request, const DeviceCiphertext& copy,
                        const util::Bytes& account);
 
-// The texts of recent outgoing messages, kept so a retry receipt can be answered (whatsmeow
-// keeps the last 256 in memory). Bounded by count and by total text size so one busy tenant
-// cannot grow without limit (a text over the whole budget is not kept); the oldest go first.
-// Keyed by the chat the stanza was sent to.
-class RecentMessages {
- public:
-  RecentMessages(size_t max_messages = 256, size_t max_bytes = 128 * 1024)
-      : max_messages_(max_messages), max_bytes_(max_bytes) {}
-  void add(const std::string& chat, const std::string& id, std::string text);
-  const std::string* find(const std::string& chat, const std::string& id) const;
-  size_t size() const { return order_.size(); }
-
- private:
-  using Key = std::pair<std::string, std::string>;
-  size_t max_messages_, max_bytes_, bytes_ = 0;
-  std::map<Key, std::string> texts_;
-  std::deque<Key> order_;
-};
-
 // Counts per key with a bound on the number of keys (the oldest key is forgotten first), for
 // retry receipts sent per message id and retries served per (device, message id).
 class BoundedCounter {

@@ -300,6 +300,12 @@ void Client::send_step_encrypt(std::shared_ptr<OutgoingSend> s) {
           util::log::warn("encrypt_failed", tenant_, {{"device", d.str()}, {"error", e.what()}});
         }
       }
+      // Kept for retry receipts (a device that cannot decrypt its copy asks for it again, §10,
+      // also after a restart) and for the recipient's receipts (receipts.cpp).
+      if (recipient_copies > 0) {
+        store_->put_sent_message(
+            store::Store::SentMessage{s->id, s->to_lid.str(), s->to_pn.str(), s->text, now_ms(), 0});
+      }
     });
   } catch (const std::exception& e) {
     finish_send(s, result(SendResult::Kind::failed, "store_failed", e.what()));
@@ -330,8 +336,6 @@ void Client::send_step_encrypt(std::shared_ptr<OutgoingSend> s) {
   });
   awaiting_ack_[s->id] = s;
   send_node(stanza);
-  // Kept for retry receipts: a device that cannot decrypt its copy asks for it again (§10).
-  recent_sent_.add(s->to_lid.str(), s->id, s->text);
   util::log::info("message_sent", tenant_, {{"id", s->id}, {"devices", copies.size()}});
   // The next send may be prepared while this one waits for its ack.
   preparing_.reset();

@@ -105,6 +105,40 @@ class Store {
   void store_sender_key(const std::string& group, const std::string& sender, uint32_t device,
                         const Bytes& record);
 
+  // --- Events staged for the service's outbox (migration 3 in migrations.cpp says why) ---
+  struct StagedEvent {
+    int64_t seq = 0;          // assigned by stage_event(); order of staging
+    std::string source_key;   // unique; the outbox deduplicates by it
+    std::string type;         // the event type name, e.g. "message.received"
+    std::string data;         // the event's data object, serialized JSON
+    int64_t created_ms = 0;
+  };
+  // Stages an event; inside transaction() it commits (or rolls back) with everything else.
+  // Returns its seq. A source_key staged before is an error (StoreError).
+  int64_t stage_event(const StagedEvent& event);
+  // The oldest staged events, at most `limit`.
+  std::vector<StagedEvent> staged_events(size_t limit);
+  void remove_staged_event(int64_t seq);
+
+  // --- Messages this device sent (retry receipts and delivery status) ---
+  struct SentMessage {
+    std::string id;         // the message id
+    std::string chat;       // the chat the stanza went to (bare JID, LID form when known)
+    std::string recipient;  // the recipient as the sender named it (bare PN JID)
+    std::optional<std::string> text;  // kept for the most recent messages only
+    int64_t sent_ms = 0;
+    int status_level = 0;   // highest receipt seen: 0 none, 1 delivered, 2 read, 3 played
+  };
+  // Records a sent message, then forgets the text of all but the newest kKeepSentTexts and
+  // every message older than kKeepSentMs.
+  void put_sent_message(const SentMessage& message);
+  std::optional<SentMessage> find_sent_message(const std::string& id);
+  // Raises the message's status level to `level` when it is higher; true when it changed.
+  bool raise_sent_status(const std::string& id, int level);
+  // whatsmeow keeps the last 256 sent messages for retries; read receipts can come days later.
+  static constexpr int64_t kKeepSentTexts = 256;
+  static constexpr int64_t kKeepSentMs = 30LL * 24 * 3600 * 1000;
+
   // Runs fn in one transaction; the methods above called inside it join that transaction, so a
   // ratchet step and everything it touches commit together or not at all. Rethrows fn's
   // exception after rolling back.

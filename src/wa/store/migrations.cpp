@@ -88,8 +88,39 @@ CREATE TABLE prekey_counter (
 INSERT INTO prekey_counter (id, next_id) SELECT 1, COALESCE(MAX(id), 0) + 1 FROM prekeys;
 )sql";
 
+// Migration 3: what the webhooks need to survive a crash, in the same database (and so the same
+// transactions) as the Signal state.
+// - staged_events: an event (message.received, message.status) written in the transaction that
+//   commits the decryption or the receipt's status change, before the receipt or ack goes to
+//   WhatsApp; moved to the service's event outbox right after the commit. `source_key` makes
+//   that move idempotent when a crash repeats it. Kept by wipe(): events are not credentials.
+// - sent_messages: messages this device sent, for two purposes. Retry receipts: a device that
+//   could not decrypt its copy asks for it again, also after our restart (PROTOCOL.md §10
+//   step 7), so the text is kept for the most recent ones only. Receipts: the highest status
+//   a recipient device reported (1 delivered, 2 read, 3 played), so each is reported once.
+constexpr const char* kMigration3 = R"sql(
+CREATE TABLE staged_events (
+  seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+  source_key TEXT    NOT NULL UNIQUE,
+  type       TEXT    NOT NULL,
+  data       TEXT    NOT NULL,
+  created_ms INTEGER NOT NULL
+);
+
+CREATE TABLE sent_messages (
+  seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+  id           TEXT    NOT NULL UNIQUE,
+  chat         TEXT    NOT NULL,
+  recipient    TEXT    NOT NULL,
+  text         BLOB,
+  sent_ms      INTEGER NOT NULL,
+  status_level INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX sent_messages_by_time ON sent_messages (sent_ms);
+)sql";
+
 // Append new migrations here; index + 1 is the schema version each one produces.
-constexpr const char* kMigrations[] = {kMigration1, kMigration2};
+constexpr const char* kMigrations[] = {kMigration1, kMigration2, kMigration3};
 constexpr int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);
 
 int read_user_version(sqlite3* db) {

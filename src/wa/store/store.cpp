@@ -91,10 +91,11 @@ void Store::wipe() {
     sql::Transaction tx(db_);
     std::vector<std::string> tables;
     {
-      // Every table, including ones later migrations add; "sqlite_%" are SQLite's own.
+      // Every table, including ones later migrations add; "sqlite_%" are SQLite's own. Staged
+      // events stay: a logout must not lose what arrived before it (they are not credentials).
       sql::Statement st(db_,
                         "SELECT name FROM sqlite_master WHERE type = 'table' "
-                        "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'");
+                        "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name != 'staged_events'");
       while (st.step()) tables.push_back(st.column_text(0));
     }
     for (const auto& t : tables) sql::exec(db_, "DELETE FROM \"" + t + "\"");

@@ -14,6 +14,7 @@
 #include "http/router.hpp"
 #include "metrics/service_metrics.hpp"
 #include "prometheus_sample.hpp"
+#include "fake_events.hpp"
 
 using testing_support::prometheus_sample;
 
@@ -52,7 +53,7 @@ struct Server {
     config.port = 0;
     config.http_threads = 2;
     config.wa_version = "2.3000.1";
-    router = std::make_unique<sidecar::Router>(config, sessions);
+    router = std::make_unique<sidecar::Router>(config, sessions, events);
     port = router->start();
   }
   ~Server() { router->stop(); }
@@ -68,6 +69,7 @@ struct Server {
                   body.dump(), "application/json");
   }
   Sessions sessions;
+  FakeEvents events;
   sidecar::Config config;
   std::unique_ptr<sidecar::Router> router;
   int port = 0;

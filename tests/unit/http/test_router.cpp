@@ -28,6 +28,7 @@
 #include "http/router.hpp"
 #include "raw_http.hpp"
 #include "util/log.hpp"
+#include "fake_events.hpp"
 
 using nlohmann::json;
 using sidecar::Config;
@@ -125,7 +126,7 @@ struct TestServer {
     config.port = 0;
     config.max_body_bytes = max_body;
     config.http_threads = 4;
-    router = std::make_unique<sidecar::Router>(config, fake);
+    router = std::make_unique<sidecar::Router>(config, fake, events);
     port = router->start();
   }
   ~TestServer() { router->stop(); }
@@ -138,6 +139,7 @@ struct TestServer {
   }
 
   FakeSessions fake;
+  FakeEvents events;
   Config config;
   std::unique_ptr<sidecar::Router> router;
   int port = 0;
@@ -706,9 +708,10 @@ TEST_CASE("router start and stop", "[http][router]") {
 
   SECTION("a taken port is an error") {
     FakeSessions fake;
+    FakeEvents events;
     Config cfg = first.config;
     cfg.port = first.port;
-    sidecar::Router second(cfg, fake);
+    sidecar::Router second(cfg, fake, events);
     CHECK_THROWS_AS(second.start(), std::runtime_error);
   }
   SECTION("stop closes the port and is idempotent") {
@@ -721,9 +724,10 @@ TEST_CASE("router start and stop", "[http][router]") {
   }
   SECTION("stop right after start") {
     FakeSessions fake;
+    FakeEvents events;
     Config cfg = first.config;
     cfg.port = 0;
-    sidecar::Router quick(cfg, fake);
+    sidecar::Router quick(cfg, fake, events);
     CHECK(quick.start() > 0);
     quick.stop();
   }
@@ -873,4 +877,75 @@ TEST_CASE("DELETE /session maps the service's outcome", "[http][router][logout]"
 
   // POST still creates on the same path.
   check_success(call(*client, "POST", "/session", auth("acme")), 201);
+}
+
+TEST_CASE("GET /events pages the tenant's events and checks its query", "[http][router][events]") {
+  TestServer server;
+  auto client = server.client();
+  const std::vector<std::string> ids = {"01JDQ7Y7T9V1A2B3C4D5E6F7G8", "01JDQ7Y7T9V1A2B3C4D5E6F7G9",
+                                        "01JDQ7Y7T9V1A2B3C4D5E6F7GA"};
+  for (const auto& id : ids) {
+    server.events.stored["acme"].push_back(
+        json{{"id", id}, {"type", "message.received"}, {"tenantId", "acme"}, {"data", json::object()}});
+  }
+
+  const json all = check_success(call(*client, "GET", "/events", auth("acme")), 200);
+  CHECK(keys_of(all) == std::set<std::string>{"events", "next"});
+  REQUIRE(all.at("events").size() == 3);
+  CHECK(all.at("events")[0].at("id") == ids[0]);
+  CHECK(all.at("next").is_null());  // fewer than the default limit: the end
+  CHECK(server.events.last_limit == sidecar::kDefaultEventPage);
+  CHECK(server.events.last_after.empty());
+
+  const json first = check_success(call(*client, "GET", "/events?limit=2", auth("acme")), 200);
+  REQUIRE(first.at("events").size() == 2);
+  CHECK(first.at("next") == ids[1]);
+  const json rest = check_success(
+      call(*client, "GET", "/events?limit=2&after=" + ids[1], auth("acme")), 200);
+  REQUIRE(rest.at("events").size() == 1);
+  CHECK(rest.at("events")[0].at("id") == ids[2]);
+  CHECK(server.events.last_after == ids[1]);
+
+  const json other = check_success(call(*client, "GET", "/events", auth("nobody")), 200);
+  CHECK(other.at("events").empty());
+
+  check_error(call(*client, "GET", "/events", auth()), 400, "missing_tenant_id");
+  for (const std::string& q : {"limit=0", "limit=501", "limit=abc", "limit=", "limit=1.5",
+                               "limit=-1", "after=short", "after=01jdq7y7t9v1a2b3c4d5e6f7g8",
+                               "after=01JDQ7Y7T9V1A2B3C4D5E6F7GI", "limit=1&limit=2"}) {
+    INFO(q);
+    check_error(call(*client, "GET", "/events?" + q, auth("acme")), 400, "invalid_query");
+  }
+  check_success(call(*client, "GET", "/events?other=1&limit=500", auth("acme")), 200);
+  check_error(call(*client, "GET", "/events", auth("boom")), 500, "internal_error");
+  check_error(call(*client, "POST", "/events", auth("acme"), "{}", "application/json"), 405,
+              "method_not_allowed");
+}
+
+TEST_CASE("POST /session sets or clears the tenant's webhook URL", "[http][router][events]") {
+  TestServer server;
+  auto client = server.client();
+  auto post = [&](const std::string& tenant, const json& body) {
+    return call(*client, "POST", "/session", auth(tenant), body.dump(), "application/json");
+  };
+
+  check_success(post("acme", json{{"webhookUrl", "https://gw.example/hooks/acme"}}), 201);
+  REQUIRE(server.events.urls.count("acme"));
+  CHECK(server.events.urls["acme"] == std::optional<std::string>("https://gw.example/hooks/acme"));
+
+  check_success(post("acme", json::object()), 200);  // absent: unchanged
+  CHECK(server.events.urls["acme"] == std::optional<std::string>("https://gw.example/hooks/acme"));
+
+  check_success(post("acme", json{{"webhookUrl", nullptr}}), 200);  // null: back to the default
+  CHECK_FALSE(server.events.urls["acme"].has_value());
+
+  const int creates = server.fake.create_calls;
+  check_error(post("acme", json{{"webhookUrl", 42}}), 400, "invalid_webhook_url");
+  check_error(post("acme", json{{"webhookUrl", ""}}), 400, "invalid_webhook_url");
+  check_error(post("acme", json{{"webhookUrl", "ftp://gw.example/"}}), 400, "invalid_webhook_url");
+  server.events.signing = false;
+  check_error(post("acme", json{{"webhookUrl", "https://gw.example/"}}), 409,
+              "webhooks_not_configured");
+  CHECK(server.fake.create_calls == creates);  // a refused body creates nothing
+  check_success(post("acme", json{{"webhookUrl", nullptr}}), 200);  // clearing needs no secret
 }

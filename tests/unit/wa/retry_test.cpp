@@ -155,28 +155,6 @@ TEST_CASE("retry resend: one device, original id and time, count on the enc", "[
   CHECK(bytes_of(pk.child("device-identity")) == account);
 }
 
-TEST_CASE("recent messages: bounded by count and by bytes, oldest out first", "[retry]") {
-  wa::RecentMessages recent(3, 10);
-  recent.add("a@lid", "1", "xx");
-  recent.add("a@lid", "2", "yy");
-  recent.add("b@lid", "3", "zz");
-  REQUIRE(recent.find("a@lid", "1"));
-  CHECK(*recent.find("a@lid", "1") == "xx");
-  CHECK(recent.find("b@lid", "1") == nullptr);  // keyed by chat and id
-  recent.add("a@lid", "4", "ww");               // a fourth pushes the oldest out
-  CHECK(recent.find("a@lid", "1") == nullptr);
-  CHECK(recent.size() == 3);
-  recent.add("a@lid", "5", "123456789");  // 9 bytes: only it fits within 10
-  CHECK(recent.size() == 1);
-  CHECK(recent.find("a@lid", "5"));
-  recent.add("a@lid", "6", "12345678901");  // over the whole budget: not kept, evicts nothing
-  CHECK(recent.find("a@lid", "6") == nullptr);
-  CHECK(recent.find("a@lid", "5"));
-  recent.add("a@lid", "5", "1");  // same key replaces, not duplicates
-  CHECK(recent.size() == 1);
-  CHECK(*recent.find("a@lid", "5") == "1");
-}
-
 TEST_CASE("bounded counter forgets the oldest key", "[retry]") {
   wa::BoundedCounter c(2);
   CHECK(c.increment("a") == 1);

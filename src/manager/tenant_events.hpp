@@ -1,0 +1,61 @@
+// One tenant's webhook events (README "Webhooks"): turns what its Client reports into events.
+//
+// - message.received and message.status are staged in the tenant's store inside the Client's
+//   transaction (wa/incoming.hpp EventSink), then relayed to the outbox after the commit, each
+//   with its staged source key so a relay repeated after a crash stores it once. A relay that
+//   fails leaves the events staged for the next one (the next commit, the next session start,
+//   the session's removal).
+// - session.status is published when the derived status or the QR changes; the first one of a
+//   process has no previousStatus.
+//
+// Thread-safety: the EventSink calls run on the client's io thread; relay() and
+// status_changed() may run on any thread (a mutex orders them).
+#pragma once
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "manager/session_service.hpp"
+#include "wa/incoming.hpp"
+#include "wa/store/device_store.hpp"
+#include "webhooks/deliverer.hpp"
+
+namespace sidecar {
+
+class TenantEvents : public wa::EventSink {
+ public:
+  TenantEvents(std::string tenant, std::shared_ptr<wa::store::Store> store,
+               webhooks::Deliverer& deliverer);
+
+  void message_received(const wa::IncomingMessage& message) override;
+  void message_status(const wa::MessageStatusUpdate& update) override;
+  void committed() override { relay(); }
+
+  // Moves every staged event to the outbox, oldest first. Returns false when some stayed
+  // staged (logged).
+  bool relay();
+
+  // Publishes session.status when view.status or view.qr_sequence differ from the last one
+  // published (logged, not thrown, when the outbox fails).
+  void status_changed(const SessionView& view);
+  // Publishes the session's last status (logged_out after a DELETE) unless it was the last one
+  // published, and ignores every status_changed() after it: stopping the removed session's
+  // client must not report it as reconnecting.
+  void finish(const SessionView& view);
+
+ private:
+  void stage(webhooks::EventType type, const nlohmann::json& data);
+
+  const std::string tenant_;
+  const std::shared_ptr<wa::store::Store> store_;
+  webhooks::Deliverer& deliverer_;
+  std::mutex mu_;
+  void publish_status(const SessionView& view);  // with mu_ held
+
+  std::optional<std::string> status_;
+  int qr_sequence_ = -1;
+  bool finished_ = false;
+};
+
+}  // namespace sidecar
