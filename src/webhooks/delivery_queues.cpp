@@ -67,6 +67,22 @@ DeliveryQueues::~DeliveryQueues() {
 }
 
 Event DeliveryQueues::enqueue(EventType type, const std::string& tenant, nlohmann::json data) {
+  std::optional<Event> event = enqueue_keyed(type, tenant, std::move(data), "");
+  // Without a key an outbox always stores (Outbox::append); one that did not is broken.
+  if (!event) throw OutboxError("outbox: an event without a source key was not stored");
+  return *event;
+}
+
+std::optional<Event> DeliveryQueues::enqueue_once(EventType type, const std::string& tenant,
+                                                  nlohmann::json data,
+                                                  const std::string& source_key) {
+  if (source_key.empty()) throw std::invalid_argument("webhook event: empty source key");
+  return enqueue_keyed(type, tenant, std::move(data), source_key);
+}
+
+std::optional<Event> DeliveryQueues::enqueue_keyed(EventType type, const std::string& tenant,
+                                                   nlohmann::json data,
+                                                   const std::string& source_key) {
   if (tenant.empty()) throw std::invalid_argument("webhook event: empty tenant id");
   if (!data.is_object()) throw std::invalid_argument("webhook event: data must be an object");
   std::shared_ptr<std::mutex> io_mu;
@@ -77,6 +93,7 @@ Event DeliveryQueues::enqueue(EventType type, const std::string& tenant, nlohman
     io_mu = t.io_mu;
   }
   std::optional<Event> event;
+  bool stored = false;
   std::exception_ptr error;
   {
     // The id is taken under the tenant's io_mu, so a tenant's ids reach the outbox in increasing
@@ -84,7 +101,7 @@ Event DeliveryQueues::enqueue(EventType type, const std::string& tenant, nlohman
     std::lock_guard<std::mutex> io(*io_mu);
     try {
       event = make_event(ids_, type, tenant, std::move(data), clock_.now_ms());
-      outbox_.append(*event);
+      stored = outbox_.append(*event, source_key);
     } catch (...) {
       error = std::current_exception();
     }
@@ -93,16 +110,17 @@ Event DeliveryQueues::enqueue(EventType type, const std::string& tenant, nlohman
     std::lock_guard<std::mutex> lk(mu_);
     Tenant& t = tenants_.at(tenant);
     --t.appending;
-    if (!error) {
+    if (stored) {
       ++pending_;
       t.maybe_more = true;
     }
     settle(tenant, t);
   }
   if (error) std::rethrow_exception(error);
+  if (!stored) return std::nullopt;
   metrics_.add_pending(1);
   metrics_.count_enqueued(type);
-  return *event;
+  return event;
 }
 
 void DeliveryQueues::set_tenant_url(const std::string& tenant,

@@ -75,6 +75,14 @@ class DeliveryQueues {
   // parallel.
   Event enqueue(EventType type, const std::string& tenant, nlohmann::json data);
 
+  // enqueue() for a producer relaying events staged elsewhere: the event is appended with
+  // source_key (Outbox::append), so relaying one staged row again, say after a crash between the
+  // relay and the producer's note that it was relayed, queues nothing. Returns the event once
+  // stored, std::nullopt when the tenant's outbox already holds source_key (nothing queued or
+  // counted). Throws as enqueue() does, and std::invalid_argument for an empty source_key.
+  std::optional<Event> enqueue_once(EventType type, const std::string& tenant,
+                                    nlohmann::json data, const std::string& source_key);
+
   // The tenant's own URL instead of the default (std::nullopt: back to the default); the next
   // attempt uses it, and a tenant waiting out a backoff is retried at once. Throws
   // std::invalid_argument for a malformed URL.
@@ -104,6 +112,9 @@ class DeliveryQueues {
   };
   struct Outcome;
 
+  // enqueue() and enqueue_once(): nullopt when the outbox already held source_key.
+  std::optional<Event> enqueue_keyed(EventType type, const std::string& tenant,
+                                     nlohmann::json data, const std::string& source_key);
   // With mu_ held:
   bool has_work(const Tenant& t) const { return !t.window.empty() || t.maybe_more; }
   void schedule(const std::string& name, Tenant& t);  // into waiting_, if it has work

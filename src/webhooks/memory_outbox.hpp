@@ -6,6 +6,7 @@
 #pragma once
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include "webhooks/outbox.hpp"
@@ -14,7 +15,7 @@ namespace webhooks {
 
 class MemoryOutbox : public Outbox {
  public:
-  void append(const Event& event) override;
+  bool append(const Event& event, const std::string& source_key) override;
   std::vector<Event> pending(const std::string& tenant, size_t limit) override;
   std::map<std::string, size_t> pending_counts() override;
   bool mark_delivered(const std::string& tenant, const std::string& id) override;
@@ -30,8 +31,17 @@ class MemoryOutbox : public Outbox {
   void maybe_fail();  // with mu_ held
   bool finish(const std::string& tenant, const std::string& id, DeliveryState state);
 
+  struct Entry {
+    StoredEvent stored;
+    std::string source_key;  // empty: appended without one
+  };
+  struct TenantEvents {
+    std::map<std::string, Entry> events;  // by id
+    std::set<std::string> keys;           // the non-empty source keys of `events`
+  };
+
   std::mutex mu_;
-  std::map<std::string, std::map<std::string, StoredEvent>> tenants_;  // tenant -> id -> event
+  std::map<std::string, TenantEvents> tenants_;
   int failures_left_ = 0;
 };
 

@@ -4,9 +4,15 @@
 // for tests; the durable one lives in each tenant's SQLite store.
 //
 // Contract:
-// - Stored: once append() returns, pending() and list() return the event until it is marked or
-//   expires; for a durable implementation that holds across a crash or restart (the append is
-//   committed before it returns). A throwing append stored nothing.
+// - Stored: once append() returns true, pending() and list() return the event until it is
+//   marked or expires; for a durable implementation that holds across a crash or restart (the
+//   append is committed before it returns). A throwing append stored nothing.
+// - Source keys: a producer relaying events staged in another database appends each with a key
+//   naming the staged row, so a relay repeated after a crash stores nothing twice. An append
+//   whose non-empty key the tenant already holds (on an event in any state) stores nothing and
+//   returns false, also when it repeats the very same event; the check and the store are one
+//   step, so of concurrent appends with one key exactly one returns true. An empty key never
+//   deduplicates. A key may be forgotten once its event expires.
 // - Order: "oldest first" is event id order, ascending by the id's text (ids sort in creation
 //   order, event_id.hpp). Implementations sort by id rather than trust insertion order.
 // - States: an event is appended pending; mark_delivered() or mark_failed() moves a pending
@@ -21,7 +27,7 @@
 // - Thread-safety: every method may be called from any thread, concurrently. Delivery works on
 //   a tenant from one thread at a time; producers append from their own threads.
 // - Errors: a storage failure throws OutboxError and changes nothing. Misuse (an empty id or
-//   tenant, an id appended twice) throws std::invalid_argument.
+//   tenant, an id appended twice under different keys) throws std::invalid_argument.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -51,8 +57,9 @@ class Outbox {
  public:
   virtual ~Outbox() = default;
 
-  // Stores a new pending event (see "Stored" above).
-  virtual void append(const Event& event) = 0;
+  // Stores a new pending event and returns true, or returns false and stores nothing when
+  // source_key is not empty and the event's tenant already holds it (see "Source keys" above).
+  virtual bool append(const Event& event, const std::string& source_key) = 0;
 
   // The tenant's pending events, oldest first, at most `limit`.
   virtual std::vector<Event> pending(const std::string& tenant, size_t limit) = 0;

@@ -45,6 +45,46 @@ TEST_CASE("resume: a new instance over the same outbox re-posts pending events w
   CHECK(q->enqueue(EventType::message_received, "acme", data_n(9)).id > acme[2]);
 }
 
+TEST_CASE("resume: a relay repeated after a restart queues each source key once",
+          "[webhooks][resume]") {
+  Harness h;
+  std::string first;
+  {
+    auto q = h.queues();
+    h.poster.answer_with([](const Post&) { return answered(500); });
+    const auto e = q->enqueue_once(EventType::message_received, "acme", data_n(0), "row-0");
+    REQUIRE(e);
+    first = e->id;
+    CHECK_FALSE(q->enqueue_once(EventType::message_received, "acme", data_n(0), "row-0"));
+    run_due(*q);
+    CHECK(h.metric("wa_sidecar_webhook_outbox_pending") == 1);
+    CHECK(h.metric("wa_sidecar_webhook_events_enqueued_total{type=\"message.received\"}") == 1);
+  }  // a crash before the producer noted that row-0 was relayed
+
+  h.poster.answer_with(nullptr);
+  h.clock.advance(kHour);
+  auto q = h.queues();
+  CHECK_FALSE(q->enqueue_once(EventType::message_received, "acme", data_n(0), "row-0"));
+  const auto second = q->enqueue_once(EventType::message_received, "acme", data_n(1), "row-1");
+  REQUIRE(second);
+  // Keys are per tenant: another tenant's row-0 is an event of its own.
+  const auto other = q->enqueue_once(EventType::message_received, "other", data_n(0), "row-0");
+  REQUIRE(other);
+  run_due(*q);
+  std::vector<std::string> posted;
+  for (const Post& p : h.poster.posts_of("acme")) posted.push_back(p.id());
+  CHECK(posted == std::vector<std::string>{first, first, second->id});
+  CHECK(h.poster.posts_of("other").size() == 1);
+  CHECK(h.stored("acme").size() == 2);
+  CHECK(h.metric("wa_sidecar_webhook_outbox_pending") == 0);
+  // Delivered, the key still holds: a late repeat is not posted again.
+  CHECK_FALSE(q->enqueue_once(EventType::message_received, "acme", data_n(1), "row-1"));
+  CHECK(run_due(*q) == 0);
+  CHECK_THROWS_AS(q->enqueue_once(EventType::message_received, "acme", data_n(2), ""),
+                  std::invalid_argument);
+  CHECK(h.stored("acme").size() == 2);
+}
+
 TEST_CASE("resume: a tenant URL overrides the default, for that tenant only",
           "[webhooks][resume]") {
   Harness h;
