@@ -46,6 +46,17 @@ DeliveryQueues::DeliveryQueues(DeliveryOptions options, Outbox& outbox, Poster& 
   if (options_.retry_ms <= 0 || options_.retention_ms < options_.retry_ms) {
     throw std::invalid_argument("webhook delivery: need 0 < retry_ms <= retention_ms");
   }
+  urls_ = outbox_.tenant_urls();
+  for (const auto& [tenant, url] : urls_) {
+    // set_tenant_url() stores only URLs that pass this check, so this one was edited into the
+    // outbox or passed an older build's rules. It stays: falling back to the default would post
+    // the tenant's events to another endpoint, while a URL the poster refuses holds them,
+    // retried, until it is replaced.
+    std::string reason;
+    if (!parse_endpoint_url(url, &reason)) {
+      util::log::error("webhook_tenant_url_invalid", tenant, {{"reason", reason}});
+    }
+  }
   const int64_t now = clock_.now_ms();
   next_expiry_ms_ = now;
   for (const auto& [name, count] : outbox_.pending_counts()) {
@@ -125,7 +136,11 @@ std::optional<Event> DeliveryQueues::enqueue_keyed(EventType type, const std::st
 
 void DeliveryQueues::set_tenant_url(const std::string& tenant,
                                     const std::optional<std::string>& url) {
+  if (tenant.empty()) throw std::invalid_argument("tenant webhook url: empty tenant id");
   if (url) check_url(*url, "tenant webhook url:");
+  std::lock_guard<std::mutex> write(url_write_mu_);
+  // Stored first: when the outbox fails, the caller hears and delivery keeps the old URL.
+  outbox_.set_tenant_url(tenant, url);
   std::lock_guard<std::mutex> lk(mu_);
   if (url) {
     urls_[tenant] = *url;

@@ -116,4 +116,22 @@ size_t MemoryOutbox::expire(int64_t created_before_ms) {
   return removed;
 }
 
+std::map<std::string, std::string> MemoryOutbox::tenant_urls() {
+  std::lock_guard<std::mutex> lk(mu_);
+  maybe_fail();
+  return urls_;
+}
+
+void MemoryOutbox::set_tenant_url(const std::string& tenant,
+                                  const std::optional<std::string>& url) {
+  if (tenant.empty()) throw std::invalid_argument("outbox: a tenant URL needs a tenant");
+  std::lock_guard<std::mutex> lk(mu_);
+  maybe_fail();
+  if (url) {
+    urls_[tenant] = *url;
+  } else {
+    urls_.erase(tenant);
+  }
+}
+
 }  // namespace webhooks

@@ -6,6 +6,7 @@
 #pragma once
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -23,6 +24,8 @@ class MemoryOutbox : public Outbox {
   std::vector<StoredEvent> list(const std::string& tenant, const std::string& after_id,
                                 size_t limit) override;
   size_t expire(int64_t created_before_ms) override;
+  std::map<std::string, std::string> tenant_urls() override;
+  void set_tenant_url(const std::string& tenant, const std::optional<std::string>& url) override;
 
   // The next `calls` calls of any method throw OutboxError without changing anything.
   void fail_next(int calls);
@@ -42,6 +45,7 @@ class MemoryOutbox : public Outbox {
 
   std::mutex mu_;
   std::map<std::string, TenantEvents> tenants_;
+  std::map<std::string, std::string> urls_;
   int failures_left_ = 0;
 };
 

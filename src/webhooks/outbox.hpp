@@ -24,14 +24,20 @@
 // - Tenants: every event belongs to one tenant (Event::tenant_id); an implementation may keep
 //   each tenant's events apart. They outlive the tenant's session: events of a deleted or
 //   logged-out session are still delivered.
+// - Tenant URLs: the outbox also keeps each tenant's own webhook URL (set through the API), so
+//   it outlives a restart like the events waiting for it. set_tenant_url() replaces or, with
+//   std::nullopt, removes the tenant's URL; a durable implementation commits it before
+//   returning. URLs are stored as given (delivery validates them) and do not expire.
 // - Thread-safety: every method may be called from any thread, concurrently. Delivery works on
 //   a tenant from one thread at a time; producers append from their own threads.
 // - Errors: a storage failure throws OutboxError and changes nothing. Misuse (an empty id or
-//   tenant, an id appended twice under different keys) throws std::invalid_argument.
+//   tenant, an id appended twice under different keys, an empty tenant for a URL) throws
+//   std::invalid_argument.
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -81,6 +87,12 @@ class Outbox {
   // Removes delivered and failed events created before created_before_ms (unix ms); returns how
   // many were removed.
   virtual size_t expire(int64_t created_before_ms) = 0;
+
+  // Every tenant's own webhook URL (see "Tenant URLs" above), by tenant.
+  virtual std::map<std::string, std::string> tenant_urls() = 0;
+  // Stores the tenant's URL, or removes it for std::nullopt (also when there was none).
+  virtual void set_tenant_url(const std::string& tenant,
+                              const std::optional<std::string>& url) = 0;
 };
 
 }  // namespace webhooks

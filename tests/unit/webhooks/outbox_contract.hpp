@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -223,6 +224,32 @@ inline void concurrent_appends_with_one_key(Outbox& box) {
   for (const Event& e : box.pending("a", 1000)) rows.push_back(e.data.at("n").get<int>());
   std::sort(rows.begin(), rows.end());
   CHECK(std::unique(rows.begin(), rows.end()) == rows.end());
+}
+
+// Tenant URLs: set replaces, std::nullopt removes (also one never set), all come back; they are
+// no events, so expiry leaves them alone.
+inline void tenant_urls_are_kept(Outbox& box) {
+  using Urls = std::map<std::string, std::string>;
+  CHECK(box.tenant_urls().empty());
+  box.set_tenant_url("a", std::string("https://a.example/one"));
+  box.set_tenant_url("b", std::string("http://10.0.0.2:8080/hook?t=b"));
+  box.set_tenant_url("a", std::string("https://a.example/two"));
+  CHECK(box.tenant_urls() ==
+        Urls{{"a", "https://a.example/two"}, {"b", "http://10.0.0.2:8080/hook?t=b"}});
+  box.set_tenant_url("b", std::nullopt);
+  box.set_tenant_url("nobody", std::nullopt);
+  CHECK(box.tenant_urls() == Urls{{"a", "https://a.example/two"}});
+
+  webhooks::EventIdGenerator ids;
+  const Event e = event_at(ids, "a", 1000);
+  CHECK(box.append(e, ""));
+  CHECK(box.mark_delivered("a", e.id));
+  CHECK(box.expire(std::numeric_limits<int64_t>::max()) == 1);
+  CHECK(box.tenant_urls() == Urls{{"a", "https://a.example/two"}});
+
+  CHECK_THROWS_AS(box.set_tenant_url("", std::string("https://x.example/")),
+                  std::invalid_argument);
+  CHECK(box.tenant_urls() == Urls{{"a", "https://a.example/two"}});
 }
 
 // Producers append from their threads while delivery marks: nothing is lost or duplicated.

@@ -47,6 +47,11 @@ TEST_CASE("memory outbox: concurrent appends with one key", "[webhooks][outbox]"
   outbox_contract::concurrent_appends_with_one_key(box);
 }
 
+TEST_CASE("memory outbox: tenant URLs are kept", "[webhooks][outbox]") {
+  MemoryOutbox box;
+  outbox_contract::tenant_urls_are_kept(box);
+}
+
 TEST_CASE("memory outbox: a source key is forgotten with its expired event",
           "[webhooks][outbox]") {
   // Allowed by the contract rather than required; this is what MemoryOutbox does.
@@ -72,4 +77,7 @@ TEST_CASE("memory outbox: an injected failure throws and changes nothing", "[web
   CHECK_THROWS_AS(box.mark_delivered("a", e.id), OutboxError);
   CHECK(box.pending("a", 10).size() == 1);
   CHECK(webhooks::state_name(box.list("a", "", 1).at(0).state) == std::string("pending"));
+  box.fail_next(1);
+  CHECK_THROWS_AS(box.set_tenant_url("a", std::string("https://a.example/")), OutboxError);
+  CHECK(box.tenant_urls().empty());
 }
