@@ -1,7 +1,8 @@
 // The outbox: where a tenant's events wait until they are delivered, and stay afterwards for
 // replay (GET /events). Durability is the outbox's job; delivery (delivery_queues.hpp) only
 // appends, reads and marks. MemoryOutbox (memory_outbox.hpp) is the reference implementation
-// for tests; the durable one lives in each tenant's SQLite store.
+// for tests; SqliteOutbox (sqlite_outbox.hpp) is the durable one, one SQLite file for all
+// tenants.
 //
 // Contract:
 // - Stored: once append() returns true, pending() and list() return the event until it is
