@@ -45,6 +45,13 @@ Event Deliverer::enqueue(EventType type, const std::string& tenant, nlohmann::js
   return e;
 }
 
+std::optional<Event> Deliverer::enqueue_once(EventType type, const std::string& tenant,
+                                             nlohmann::json data, const std::string& source_key) {
+  std::optional<Event> e = queues_.enqueue_once(type, tenant, std::move(data), source_key);
+  if (e) wake();
+  return e;
+}
+
 void Deliverer::set_tenant_url(const std::string& tenant, const std::optional<std::string>& url) {
   queues_.set_tenant_url(tenant, url);
   wake();

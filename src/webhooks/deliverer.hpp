@@ -11,8 +11,8 @@
 // finish, bounded by the poster's timeout, and joins. Events not yet delivered stay pending in
 // the outbox for the next instance.
 //
-// Thread-safety: enqueue() and set_tenant_url() may be called from any thread, also during
-// stop() (the events are stored and wait for the next instance).
+// Thread-safety: enqueue(), enqueue_once() and set_tenant_url() may be called from any thread,
+// also during stop() (the events are stored and wait for the next instance).
 #pragma once
 #include <condition_variable>
 #include <cstddef>
@@ -42,6 +42,9 @@ class Deliverer {
 
   // DeliveryQueues::enqueue, then a wake-up: stored when it returns, posted soon after.
   Event enqueue(EventType type, const std::string& tenant, nlohmann::json data);
+  // DeliveryQueues::enqueue_once, then a wake-up if the event was stored.
+  std::optional<Event> enqueue_once(EventType type, const std::string& tenant,
+                                    nlohmann::json data, const std::string& source_key);
   // DeliveryQueues::set_tenant_url, then a wake-up.
   void set_tenant_url(const std::string& tenant, const std::optional<std::string>& url);
 

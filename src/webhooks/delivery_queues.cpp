@@ -46,6 +46,17 @@ DeliveryQueues::DeliveryQueues(DeliveryOptions options, Outbox& outbox, Poster& 
   if (options_.retry_ms <= 0 || options_.retention_ms < options_.retry_ms) {
     throw std::invalid_argument("webhook delivery: need 0 < retry_ms <= retention_ms");
   }
+  urls_ = outbox_.tenant_urls();
+  for (const auto& [tenant, url] : urls_) {
+    // set_tenant_url() stores only URLs that pass this check, so this one was edited into the
+    // outbox or passed an older build's rules. It stays: falling back to the default would post
+    // the tenant's events to another endpoint, while a URL the poster refuses holds them,
+    // retried, until it is replaced.
+    std::string reason;
+    if (!parse_endpoint_url(url, &reason)) {
+      util::log::error("webhook_tenant_url_invalid", tenant, {{"reason", reason}});
+    }
+  }
   const int64_t now = clock_.now_ms();
   next_expiry_ms_ = now;
   for (const auto& [name, count] : outbox_.pending_counts()) {
@@ -67,6 +78,22 @@ DeliveryQueues::~DeliveryQueues() {
 }
 
 Event DeliveryQueues::enqueue(EventType type, const std::string& tenant, nlohmann::json data) {
+  std::optional<Event> event = enqueue_keyed(type, tenant, std::move(data), "");
+  // Without a key an outbox always stores (Outbox::append); one that did not is broken.
+  if (!event) throw OutboxError("outbox: an event without a source key was not stored");
+  return *event;
+}
+
+std::optional<Event> DeliveryQueues::enqueue_once(EventType type, const std::string& tenant,
+                                                  nlohmann::json data,
+                                                  const std::string& source_key) {
+  if (source_key.empty()) throw std::invalid_argument("webhook event: empty source key");
+  return enqueue_keyed(type, tenant, std::move(data), source_key);
+}
+
+std::optional<Event> DeliveryQueues::enqueue_keyed(EventType type, const std::string& tenant,
+                                                   nlohmann::json data,
+                                                   const std::string& source_key) {
   if (tenant.empty()) throw std::invalid_argument("webhook event: empty tenant id");
   if (!data.is_object()) throw std::invalid_argument("webhook event: data must be an object");
   std::shared_ptr<std::mutex> io_mu;
@@ -77,6 +104,7 @@ Event DeliveryQueues::enqueue(EventType type, const std::string& tenant, nlohman
     io_mu = t.io_mu;
   }
   std::optional<Event> event;
+  bool stored = false;
   std::exception_ptr error;
   {
     // The id is taken under the tenant's io_mu, so a tenant's ids reach the outbox in increasing
@@ -84,7 +112,7 @@ Event DeliveryQueues::enqueue(EventType type, const std::string& tenant, nlohman
     std::lock_guard<std::mutex> io(*io_mu);
     try {
       event = make_event(ids_, type, tenant, std::move(data), clock_.now_ms());
-      outbox_.append(*event);
+      stored = outbox_.append(*event, source_key);
     } catch (...) {
       error = std::current_exception();
     }
@@ -93,21 +121,26 @@ Event DeliveryQueues::enqueue(EventType type, const std::string& tenant, nlohman
     std::lock_guard<std::mutex> lk(mu_);
     Tenant& t = tenants_.at(tenant);
     --t.appending;
-    if (!error) {
+    if (stored) {
       ++pending_;
       t.maybe_more = true;
     }
     settle(tenant, t);
   }
   if (error) std::rethrow_exception(error);
+  if (!stored) return std::nullopt;
   metrics_.add_pending(1);
   metrics_.count_enqueued(type);
-  return *event;
+  return event;
 }
 
 void DeliveryQueues::set_tenant_url(const std::string& tenant,
                                     const std::optional<std::string>& url) {
+  if (tenant.empty()) throw std::invalid_argument("tenant webhook url: empty tenant id");
   if (url) check_url(*url, "tenant webhook url:");
+  std::lock_guard<std::mutex> write(url_write_mu_);
+  // Stored first: when the outbox fails, the caller hears and delivery keeps the old URL.
+  outbox_.set_tenant_url(tenant, url);
   std::lock_guard<std::mutex> lk(mu_);
   if (url) {
     urls_[tenant] = *url;

@@ -16,7 +16,8 @@
 // - Give-up: a failed attempt on an event created at least retry_ms ago marks it failed
 //   (metric, error log line): never dropped silently, and never earlier than retry_ms.
 // - Restart: construction resumes every tenant with pending events in the outbox, due at once,
-//   so a new instance over the same outbox re-posts them with their ids.
+//   so a new instance over the same outbox re-posts them with their ids, to the tenant URLs the
+//   outbox keeps.
 // - Expiry: at construction and hourly, outbox.expire(now - retention_ms) removes finished
 //   events (pending ones are never expired).
 // - At least once: an event is marked delivered only after its 2xx. A crash between the 2xx and
@@ -59,9 +60,9 @@ struct DeliveryOptions {
 
 class DeliveryQueues {
  public:
-  // Resumes the tenants with pending events in `outbox`. Throws OutboxError when the outbox
-  // cannot tell which, std::invalid_argument for a malformed default URL. The references must
-  // outlive this object.
+  // Resumes the tenants with pending events in `outbox` and takes the tenant URLs it keeps.
+  // Throws OutboxError when the outbox cannot tell either, std::invalid_argument for a malformed
+  // default URL. The references must outlive this object.
   DeliveryQueues(DeliveryOptions options, Outbox& outbox, Poster& poster, const Clock& clock,
                  Metrics& metrics);
   ~DeliveryQueues();
@@ -75,9 +76,18 @@ class DeliveryQueues {
   // parallel.
   Event enqueue(EventType type, const std::string& tenant, nlohmann::json data);
 
-  // The tenant's own URL instead of the default (std::nullopt: back to the default); the next
-  // attempt uses it, and a tenant waiting out a backoff is retried at once. Throws
-  // std::invalid_argument for a malformed URL.
+  // enqueue() for a producer relaying events staged elsewhere: the event is appended with
+  // source_key (Outbox::append), so relaying one staged row again, say after a crash between the
+  // relay and the producer's note that it was relayed, queues nothing. Returns the event once
+  // stored, std::nullopt when the tenant's outbox already holds source_key (nothing queued or
+  // counted). Throws as enqueue() does, and std::invalid_argument for an empty source_key.
+  std::optional<Event> enqueue_once(EventType type, const std::string& tenant,
+                                    nlohmann::json data, const std::string& source_key);
+
+  // The tenant's own URL instead of the default (std::nullopt: back to the default), stored in
+  // the outbox so it outlives a restart; the next attempt uses it, and a tenant waiting out a
+  // backoff is retried at once. Throws std::invalid_argument for a malformed URL or an empty
+  // tenant, OutboxError when the outbox could not store it; either way nothing changed.
   void set_tenant_url(const std::string& tenant, const std::optional<std::string>& url);
 
   // Does one unit of due work: one attempt for one tenant (reading its next events from the
@@ -104,6 +114,9 @@ class DeliveryQueues {
   };
   struct Outcome;
 
+  // enqueue() and enqueue_once(): nullopt when the outbox already held source_key.
+  std::optional<Event> enqueue_keyed(EventType type, const std::string& tenant,
+                                     nlohmann::json data, const std::string& source_key);
   // With mu_ held:
   bool has_work(const Tenant& t) const { return !t.window.empty() || t.maybe_more; }
   void schedule(const std::string& name, Tenant& t);  // into waiting_, if it has work
@@ -128,6 +141,9 @@ class DeliveryQueues {
   std::map<std::string, Tenant> tenants_;
   std::set<std::pair<int64_t, std::string>> waiting_;  // (due, tenant) of tenants with work
   std::map<std::string, std::string> urls_;            // per-tenant overrides
+  // Held by set_tenant_url() from the outbox write to the change of urls_, so concurrent calls
+  // for one tenant leave the same URL in the outbox and in urls_.
+  std::mutex url_write_mu_;
   int64_t next_expiry_ms_ = 0;
   bool expiring_ = false;
   int64_t pending_ = 0;  // this instance's share of the outbox depth gauge

@@ -14,17 +14,24 @@ void MemoryOutbox::fail_next(int calls) {
   failures_left_ = calls;
 }
 
-void MemoryOutbox::append(const Event& event) {
+bool MemoryOutbox::append(const Event& event, const std::string& source_key) {
   if (event.id.empty() || event.tenant_id.empty()) {
     throw std::invalid_argument("outbox: an event needs an id and a tenant");
   }
   std::lock_guard<std::mutex> lk(mu_);
   maybe_fail();
-  auto& events = tenants_[event.tenant_id];
-  if (events.count(event.id)) {
-    throw std::invalid_argument("outbox: event id appended twice");
+  auto t = tenants_.find(event.tenant_id);
+  if (t != tenants_.end()) {
+    // The key first: a repeated relay of the very same event is a duplicate, not misuse.
+    if (!source_key.empty() && t->second.keys.count(source_key)) return false;
+    if (t->second.events.count(event.id)) {
+      throw std::invalid_argument("outbox: event id appended twice");
+    }
   }
-  events.emplace(event.id, StoredEvent{event, DeliveryState::pending});
+  TenantEvents& tenant = tenants_[event.tenant_id];
+  tenant.events.emplace(event.id, Entry{StoredEvent{event, DeliveryState::pending}, source_key});
+  if (!source_key.empty()) tenant.keys.insert(source_key);
+  return true;
 }
 
 std::vector<Event> MemoryOutbox::pending(const std::string& tenant, size_t limit) {
@@ -33,9 +40,9 @@ std::vector<Event> MemoryOutbox::pending(const std::string& tenant, size_t limit
   std::vector<Event> out;
   auto it = tenants_.find(tenant);
   if (it == tenants_.end()) return out;
-  for (const auto& [id, stored] : it->second) {
+  for (const auto& [id, entry] : it->second.events) {
     if (out.size() >= limit) break;
-    if (stored.state == DeliveryState::pending) out.push_back(stored.event);
+    if (entry.stored.state == DeliveryState::pending) out.push_back(entry.stored.event);
   }
   return out;
 }
@@ -45,8 +52,8 @@ std::map<std::string, size_t> MemoryOutbox::pending_counts() {
   maybe_fail();
   std::map<std::string, size_t> out;
   for (const auto& [tenant, events] : tenants_) {
-    for (const auto& [id, stored] : events) {
-      if (stored.state == DeliveryState::pending) ++out[tenant];
+    for (const auto& [id, entry] : events.events) {
+      if (entry.stored.state == DeliveryState::pending) ++out[tenant];
     }
   }
   return out;
@@ -58,9 +65,11 @@ bool MemoryOutbox::finish(const std::string& tenant, const std::string& id,
   maybe_fail();
   auto t = tenants_.find(tenant);
   if (t == tenants_.end()) return false;
-  auto e = t->second.find(id);
-  if (e == t->second.end() || e->second.state != DeliveryState::pending) return false;
-  e->second.state = state;
+  auto e = t->second.events.find(id);
+  if (e == t->second.events.end() || e->second.stored.state != DeliveryState::pending) {
+    return false;
+  }
+  e->second.stored.state = state;
   return true;
 }
 
@@ -79,9 +88,9 @@ std::vector<StoredEvent> MemoryOutbox::list(const std::string& tenant, const std
   std::vector<StoredEvent> out;
   auto t = tenants_.find(tenant);
   if (t == tenants_.end()) return out;
-  for (auto e = t->second.upper_bound(after_id); e != t->second.end() && out.size() < limit;
-       ++e) {
-    out.push_back(e->second);
+  const auto& events = t->second.events;
+  for (auto e = events.upper_bound(after_id); e != events.end() && out.size() < limit; ++e) {
+    out.push_back(e->second.stored);
   }
   return out;
 }
@@ -91,10 +100,11 @@ size_t MemoryOutbox::expire(int64_t created_before_ms) {
   maybe_fail();
   size_t removed = 0;
   for (auto t = tenants_.begin(); t != tenants_.end();) {
-    auto& events = t->second;
+    auto& events = t->second.events;
     for (auto e = events.begin(); e != events.end();) {
-      const bool finished = e->second.state != DeliveryState::pending;
-      if (finished && e->second.event.created_ms < created_before_ms) {
+      const StoredEvent& stored = e->second.stored;
+      if (stored.state != DeliveryState::pending && stored.event.created_ms < created_before_ms) {
+        t->second.keys.erase(e->second.source_key);
         e = events.erase(e);
         ++removed;
       } else {
@@ -104,6 +114,24 @@ size_t MemoryOutbox::expire(int64_t created_before_ms) {
     t = events.empty() ? tenants_.erase(t) : std::next(t);
   }
   return removed;
+}
+
+std::map<std::string, std::string> MemoryOutbox::tenant_urls() {
+  std::lock_guard<std::mutex> lk(mu_);
+  maybe_fail();
+  return urls_;
+}
+
+void MemoryOutbox::set_tenant_url(const std::string& tenant,
+                                  const std::optional<std::string>& url) {
+  if (tenant.empty()) throw std::invalid_argument("outbox: a tenant URL needs a tenant");
+  std::lock_guard<std::mutex> lk(mu_);
+  maybe_fail();
+  if (url) {
+    urls_[tenant] = *url;
+  } else {
+    urls_.erase(tenant);
+  }
 }
 
 }  // namespace webhooks

@@ -6,6 +6,8 @@
 #pragma once
 #include <map>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <string>
 
 #include "webhooks/outbox.hpp"
@@ -14,7 +16,7 @@ namespace webhooks {
 
 class MemoryOutbox : public Outbox {
  public:
-  void append(const Event& event) override;
+  bool append(const Event& event, const std::string& source_key) override;
   std::vector<Event> pending(const std::string& tenant, size_t limit) override;
   std::map<std::string, size_t> pending_counts() override;
   bool mark_delivered(const std::string& tenant, const std::string& id) override;
@@ -22,6 +24,8 @@ class MemoryOutbox : public Outbox {
   std::vector<StoredEvent> list(const std::string& tenant, const std::string& after_id,
                                 size_t limit) override;
   size_t expire(int64_t created_before_ms) override;
+  std::map<std::string, std::string> tenant_urls() override;
+  void set_tenant_url(const std::string& tenant, const std::optional<std::string>& url) override;
 
   // The next `calls` calls of any method throw OutboxError without changing anything.
   void fail_next(int calls);
@@ -30,8 +34,18 @@ class MemoryOutbox : public Outbox {
   void maybe_fail();  // with mu_ held
   bool finish(const std::string& tenant, const std::string& id, DeliveryState state);
 
+  struct Entry {
+    StoredEvent stored;
+    std::string source_key;  // empty: appended without one
+  };
+  struct TenantEvents {
+    std::map<std::string, Entry> events;  // by id
+    std::set<std::string> keys;           // the non-empty source keys of `events`
+  };
+
   std::mutex mu_;
-  std::map<std::string, std::map<std::string, StoredEvent>> tenants_;  // tenant -> id -> event
+  std::map<std::string, TenantEvents> tenants_;
+  std::map<std::string, std::string> urls_;
   int failures_left_ = 0;
 };
 

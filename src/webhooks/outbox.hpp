@@ -1,12 +1,19 @@
 // The outbox: where a tenant's events wait until they are delivered, and stay afterwards for
 // replay (GET /events). Durability is the outbox's job; delivery (delivery_queues.hpp) only
 // appends, reads and marks. MemoryOutbox (memory_outbox.hpp) is the reference implementation
-// for tests; the durable one lives in each tenant's SQLite store.
+// for tests; SqliteOutbox (sqlite_outbox.hpp) is the durable one, one SQLite file for all
+// tenants.
 //
 // Contract:
-// - Stored: once append() returns, pending() and list() return the event until it is marked or
-//   expires; for a durable implementation that holds across a crash or restart (the append is
-//   committed before it returns). A throwing append stored nothing.
+// - Stored: once append() returns true, pending() and list() return the event until it is
+//   marked or expires; for a durable implementation that holds across a crash or restart (the
+//   append is committed before it returns). A throwing append stored nothing.
+// - Source keys: a producer relaying events staged in another database appends each with a key
+//   naming the staged row, so a relay repeated after a crash stores nothing twice. An append
+//   whose non-empty key the tenant already holds (on an event in any state) stores nothing and
+//   returns false, also when it repeats the very same event; the check and the store are one
+//   step, so of concurrent appends with one key exactly one returns true. An empty key never
+//   deduplicates. A key may be forgotten once its event expires.
 // - Order: "oldest first" is event id order, ascending by the id's text (ids sort in creation
 //   order, event_id.hpp). Implementations sort by id rather than trust insertion order.
 // - States: an event is appended pending; mark_delivered() or mark_failed() moves a pending
@@ -18,14 +25,20 @@
 // - Tenants: every event belongs to one tenant (Event::tenant_id); an implementation may keep
 //   each tenant's events apart. They outlive the tenant's session: events of a deleted or
 //   logged-out session are still delivered.
+// - Tenant URLs: the outbox also keeps each tenant's own webhook URL (set through the API), so
+//   it outlives a restart like the events waiting for it. set_tenant_url() replaces or, with
+//   std::nullopt, removes the tenant's URL; a durable implementation commits it before
+//   returning. URLs are stored as given (delivery validates them) and do not expire.
 // - Thread-safety: every method may be called from any thread, concurrently. Delivery works on
 //   a tenant from one thread at a time; producers append from their own threads.
 // - Errors: a storage failure throws OutboxError and changes nothing. Misuse (an empty id or
-//   tenant, an id appended twice) throws std::invalid_argument.
+//   tenant, an id appended twice under different keys, an empty tenant for a URL) throws
+//   std::invalid_argument.
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -51,8 +64,9 @@ class Outbox {
  public:
   virtual ~Outbox() = default;
 
-  // Stores a new pending event (see "Stored" above).
-  virtual void append(const Event& event) = 0;
+  // Stores a new pending event and returns true, or returns false and stores nothing when
+  // source_key is not empty and the event's tenant already holds it (see "Source keys" above).
+  virtual bool append(const Event& event, const std::string& source_key) = 0;
 
   // The tenant's pending events, oldest first, at most `limit`.
   virtual std::vector<Event> pending(const std::string& tenant, size_t limit) = 0;
@@ -74,6 +88,12 @@ class Outbox {
   // Removes delivered and failed events created before created_before_ms (unix ms); returns how
   // many were removed.
   virtual size_t expire(int64_t created_before_ms) = 0;
+
+  // Every tenant's own webhook URL (see "Tenant URLs" above), by tenant.
+  virtual std::map<std::string, std::string> tenant_urls() = 0;
+  // Stores the tenant's URL, or removes it for std::nullopt (also when there was none).
+  virtual void set_tenant_url(const std::string& tenant,
+                              const std::optional<std::string>& url) = 0;
 };
 
 }  // namespace webhooks

@@ -2,7 +2,27 @@
 
 #include <sqlite3.h>
 
+#include <mutex>
+
+#include "util/log.hpp"
+
 namespace wa::store::sql {
+
+// Many idle sessions, one connection each: by default every connection's page cache starts with
+// one bulk allocation of SQLITE_DEFAULT_PCACHE_INITSZ pages (20 pages, about 87 KB with 4 KiB
+// pages) that stays until the connection closes, used or not. With no bulk block, pages are
+// allocated one by one as they are read and sqlite3_db_release_memory (Store::trim) can free
+// them. SQLITE_CONFIG_PAGECACHE(NULL, 0, 0) means exactly that ("no initial bulk allocation").
+void configure_process() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    const int rc = sqlite3_config(SQLITE_CONFIG_PAGECACHE, nullptr, 0, 0);
+    // SQLITE_MISUSE: SQLite was initialised earlier in this process; only memory is at stake.
+    if (rc != SQLITE_OK)
+      util::log::warn("sqlite_config_refused", "",
+                      {{"option", "pagecache"}, {"error", sqlite3_errstr(rc)}});
+  });
+}
 
 void fail(sqlite3* db, const std::string& what) {
   throw StoreError(what + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));

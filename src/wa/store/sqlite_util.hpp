@@ -12,6 +12,13 @@ struct sqlite3_stmt;
 
 namespace wa::store::sql {
 
+// The process-wide SQLite settings (sqlite3_config), applied once; call it before opening any
+// connection, since SQLite accepts them only before its first connection initialises it. Every
+// database of the process goes through this: the store's per-tenant ones and others (the
+// webhook outbox), whichever opens first. A refusal is logged, not thrown (only memory is at
+// stake).
+void configure_process();
+
 // Throws StoreError("<what>: <sqlite message>") unless rc is one of the success codes.
 [[noreturn]] void fail(sqlite3* db, const std::string& what);
 void check(sqlite3* db, int rc, const std::string& what);

@@ -1,11 +1,9 @@
 // Store lifetime: opening (directory and file modes, pragmas, migrations), wipe, close.
 #include <sqlite3.h>
 
-#include <mutex>
 #include <string>
 #include <vector>
 
-#include "util/log.hpp"
 #include "wa/store/device_store.hpp"
 #include "wa/store/migrations.hpp"
 #include "wa/store/private_fs.hpp"
@@ -22,24 +20,6 @@ constexpr int kBusyTimeoutMs = 5000;
 // beyond it pages are read again from the OS page cache, far cheaper than the commit's fsync.
 constexpr int kCacheKib = 64;
 
-// Issue 4 (many idle sessions, one connection each): by default every connection's page cache
-// starts with one bulk allocation of SQLITE_DEFAULT_PCACHE_INITSZ pages (20 pages, about 87 KB
-// with 4 KiB pages) that stays until the connection closes, used or not. With no bulk block,
-// pages are allocated one by one as they are read and sqlite3_db_release_memory (Store::trim)
-// can free them. SQLITE_CONFIG_PAGECACHE(NULL, 0, 0) means exactly that ("no initial bulk
-// allocation"). sqlite3_config is process-wide and only allowed before sqlite3_initialize, so
-// it runs once, before the first connection is opened.
-void configure_sqlite_once() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    const int rc = sqlite3_config(SQLITE_CONFIG_PAGECACHE, nullptr, 0, 0);
-    // SQLITE_MISUSE: SQLite was initialised earlier in this process; only memory is at stake.
-    if (rc != SQLITE_OK)
-      util::log::warn("sqlite_config_refused", "",
-                      {{"option", "pagecache"}, {"error", sqlite3_errstr(rc)}});
-  });
-}
-
 }  // namespace
 
 Store::Store(std::string dir, sqlite3* db) : dir_(std::move(dir)), db_(db) {}
@@ -55,7 +35,7 @@ std::unique_ptr<Store> Store::open(const std::string& dir) {
   fs::restrict_if_exists(path + "-wal");
   fs::restrict_if_exists(path + "-shm");
 
-  configure_sqlite_once();
+  sql::configure_process();
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW,

@@ -94,6 +94,19 @@ TEST_CASE("deliverer: posts on its own threads, not the producer's", "[webhooks]
   for (const auto& id : posting_threads) CHECK(id != std::this_thread::get_id());
 }
 
+TEST_CASE("deliverer: enqueue_once posts a source key's event once", "[webhooks][deliverer]") {
+  Live l;
+  Deliverer d(l.options(), l.outbox, l.poster, l.clock, l.metrics, 2);
+  const auto e = d.enqueue_once(EventType::message_received, "acme", data_n(0), "row-0");
+  REQUIRE(e);
+  CHECK_FALSE(d.enqueue_once(EventType::message_received, "acme", data_n(0), "row-0"));
+  REQUIRE(eventually([&] { return l.all_delivered("acme", 1); }));
+  CHECK_FALSE(d.enqueue_once(EventType::message_received, "acme", data_n(0), "row-0"));
+  d.stop();
+  REQUIRE(l.poster.posts().size() == 1);
+  CHECK(l.poster.posts()[0].id() == e->id);
+}
+
 TEST_CASE("deliverer: a hanging endpoint holds only its own tenant", "[webhooks][deliverer]") {
   Live l;
   Gate gate;

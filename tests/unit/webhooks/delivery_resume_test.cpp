@@ -2,6 +2,7 @@
 // pending events with their ids; per-tenant URLs; a failing outbox; expiry of finished events.
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,46 @@ TEST_CASE("resume: a new instance over the same outbox re-posts pending events w
   CHECK(q->enqueue(EventType::message_received, "acme", data_n(9)).id > acme[2]);
 }
 
+TEST_CASE("resume: a relay repeated after a restart queues each source key once",
+          "[webhooks][resume]") {
+  Harness h;
+  std::string first;
+  {
+    auto q = h.queues();
+    h.poster.answer_with([](const Post&) { return answered(500); });
+    const auto e = q->enqueue_once(EventType::message_received, "acme", data_n(0), "row-0");
+    REQUIRE(e);
+    first = e->id;
+    CHECK_FALSE(q->enqueue_once(EventType::message_received, "acme", data_n(0), "row-0"));
+    run_due(*q);
+    CHECK(h.metric("wa_sidecar_webhook_outbox_pending") == 1);
+    CHECK(h.metric("wa_sidecar_webhook_events_enqueued_total{type=\"message.received\"}") == 1);
+  }  // a crash before the producer noted that row-0 was relayed
+
+  h.poster.answer_with(nullptr);
+  h.clock.advance(kHour);
+  auto q = h.queues();
+  CHECK_FALSE(q->enqueue_once(EventType::message_received, "acme", data_n(0), "row-0"));
+  const auto second = q->enqueue_once(EventType::message_received, "acme", data_n(1), "row-1");
+  REQUIRE(second);
+  // Keys are per tenant: another tenant's row-0 is an event of its own.
+  const auto other = q->enqueue_once(EventType::message_received, "other", data_n(0), "row-0");
+  REQUIRE(other);
+  run_due(*q);
+  std::vector<std::string> posted;
+  for (const Post& p : h.poster.posts_of("acme")) posted.push_back(p.id());
+  CHECK(posted == std::vector<std::string>{first, first, second->id});
+  CHECK(h.poster.posts_of("other").size() == 1);
+  CHECK(h.stored("acme").size() == 2);
+  CHECK(h.metric("wa_sidecar_webhook_outbox_pending") == 0);
+  // Delivered, the key still holds: a late repeat is not posted again.
+  CHECK_FALSE(q->enqueue_once(EventType::message_received, "acme", data_n(1), "row-1"));
+  CHECK(run_due(*q) == 0);
+  CHECK_THROWS_AS(q->enqueue_once(EventType::message_received, "acme", data_n(2), ""),
+                  std::invalid_argument);
+  CHECK(h.stored("acme").size() == 2);
+}
+
 TEST_CASE("resume: a tenant URL overrides the default, for that tenant only",
           "[webhooks][resume]") {
   Harness h;
@@ -62,6 +103,59 @@ TEST_CASE("resume: a tenant URL overrides the default, for that tenant only",
   CHECK(h.poster.posts_of("b").at(1).request.url == kDefaultUrl);
   CHECK_THROWS_AS(q->set_tenant_url("b", std::string("ftp://x/y")), std::invalid_argument);
   CHECK_THROWS_AS(q->set_tenant_url("b", std::string("")), std::invalid_argument);
+}
+
+TEST_CASE("resume: tenant URLs are kept in the outbox for the next instance",
+          "[webhooks][resume]") {
+  Harness h;
+  const std::string own = "https://own.example/hooks";
+  {
+    auto q = h.queues();
+    q->set_tenant_url("own", own);
+    q->set_tenant_url("gone", std::string("https://gone.example/"));
+    q->set_tenant_url("gone", std::nullopt);
+    h.poster.answer_with([](const Post&) { return answered(503); });
+    q->enqueue(EventType::message_received, "own", data_n(0));
+    run_due(*q);
+  }
+  CHECK(h.outbox.tenant_urls() == std::map<std::string, std::string>{{"own", own}});
+  h.poster.answer_with(nullptr);
+  auto q = h.queues();
+  q->enqueue(EventType::message_received, "gone", data_n(1));
+  run_due(*q);
+  const auto posts = h.poster.posts();
+  REQUIRE(posts.size() == 3);
+  for (const Post& p : h.poster.posts_of("own")) CHECK(p.request.url == own);
+  CHECK(h.poster.posts_of("gone").at(0).request.url == kDefaultUrl);
+}
+
+TEST_CASE("resume: a tenant URL the outbox could not store changes nothing",
+          "[webhooks][resume]") {
+  Harness h;
+  auto q = h.queues();
+  const std::string own = "https://own.example/hooks";
+  q->set_tenant_url("acme", own);
+  h.outbox.fail_next(1);
+  CHECK_THROWS_AS(q->set_tenant_url("acme", std::string("https://new.example/")), OutboxError);
+  h.outbox.fail_next(1);
+  CHECK_THROWS_AS(q->set_tenant_url("acme", std::nullopt), OutboxError);
+  CHECK(h.outbox.tenant_urls() == std::map<std::string, std::string>{{"acme", own}});
+  q->enqueue(EventType::message_received, "acme", data_n(0));
+  run_due(*q);
+  CHECK(h.poster.posts_of("acme").at(0).request.url == own);
+  CHECK_THROWS_AS(q->set_tenant_url("", own), std::invalid_argument);
+}
+
+TEST_CASE("resume: a stored tenant URL that no longer parses holds that tenant's events",
+          "[webhooks][resume]") {
+  Harness h;
+  h.outbox.set_tenant_url("acme", std::string("ftp://acme.example/"));  // as if edited by hand
+  auto q = h.queues();
+  q->enqueue(EventType::message_received, "acme", data_n(0));
+  run_due(*q);
+  // Posted to the stored URL (which the real poster refuses), never to the default.
+  REQUIRE(h.poster.posts_of("acme").size() == 1);
+  CHECK(h.poster.posts_of("acme")[0].request.url == "ftp://acme.example/");
 }
 
 TEST_CASE("resume: without any URL an event waits, and goes out once the tenant has one",

@@ -4,6 +4,13 @@
 #pragma once
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -46,8 +53,8 @@ inline void pending_is_oldest_first(Outbox& box) {
   std::vector<Event> a;
   for (int i = 0; i < 5; ++i) a.push_back(event_at(ids, "a", 1700000000000 + i, i));
   const Event b = event_at(ids, "b", 1700000000010);
-  for (int i : {3, 0, 4, 1, 2}) box.append(a[i]);
-  box.append(b);
+  for (int i : {3, 0, 4, 1, 2}) CHECK(box.append(a[i], ""));
+  CHECK(box.append(b, ""));
   const std::vector<Event> got = box.pending("a", 100);
   REQUIRE(got.size() == 5);
   for (size_t i = 0; i < got.size(); ++i) CHECK(got[i] == a[i]);
@@ -64,7 +71,7 @@ inline void marks_are_final_and_listed(Outbox& box) {
   std::vector<Event> a;
   for (int i = 0; i < 4; ++i) {
     a.push_back(event_at(ids, "a", 1700000000000 + i, i));
-    box.append(a.back());
+    CHECK(box.append(a.back(), ""));
   }
   CHECK(box.mark_delivered("a", a[0].id));
   CHECK(box.mark_failed("a", a[2].id));
@@ -93,10 +100,10 @@ inline void list_pages_after_an_id(Outbox& box) {
   std::vector<std::string> all;
   for (int i = 0; i < 10; ++i) {
     const Event e = event_at(ids, "a", 1700000000000 + i * 1000, i);
-    box.append(e);
+    CHECK(box.append(e, ""));
     all.push_back(e.id);
   }
-  box.append(event_at(ids, "b", 1700000000500));
+  CHECK(box.append(event_at(ids, "b", 1700000000500), ""));
   CHECK(ids_of(box.list("a", "", 3)) == std::vector<std::string>(all.begin(), all.begin() + 3));
   CHECK(ids_of(box.list("a", all[2], 3)) ==
         std::vector<std::string>(all.begin() + 3, all.begin() + 6));
@@ -118,7 +125,7 @@ inline void expire_keeps_pending_events(Outbox& box) {
   const Event new_delivered = event_at(ids, "a", 5000);
   const Event other_old = event_at(ids, "b", 1500);
   for (const Event* e : {&old_delivered, &old_failed, &old_pending, &new_delivered, &other_old}) {
-    box.append(*e);
+    CHECK(box.append(*e, ""));
   }
   box.mark_delivered("a", old_delivered.id);
   box.mark_failed("a", old_failed.id);
@@ -137,15 +144,112 @@ inline void expire_keeps_pending_events(Outbox& box) {
 inline void misuse_is_refused(Outbox& box) {
   webhooks::EventIdGenerator ids;
   const Event e = event_at(ids, "a", 1700000000000);
-  box.append(e);
-  CHECK_THROWS_AS(box.append(e), std::invalid_argument);
+  CHECK(box.append(e, ""));
+  CHECK_THROWS_AS(box.append(e, ""), std::invalid_argument);
   Event no_id = event_at(ids, "a", 1700000000001);
   no_id.id.clear();
-  CHECK_THROWS_AS(box.append(no_id), std::invalid_argument);
+  CHECK_THROWS_AS(box.append(no_id, ""), std::invalid_argument);
   Event no_tenant = event_at(ids, "a", 1700000000002);
   no_tenant.tenant_id.clear();
-  CHECK_THROWS_AS(box.append(no_tenant), std::invalid_argument);
+  CHECK_THROWS_AS(box.append(no_tenant, ""), std::invalid_argument);
   CHECK(box.list("a", "", 10).size() == 1);
+}
+
+// A source key stores its tenant's event once: a repeated relay stores nothing (whatever the
+// first event's state, even when it repeats the very same event); keys are per tenant, and an
+// empty key never deduplicates.
+inline void source_key_appends_once(Outbox& box) {
+  webhooks::EventIdGenerator ids;
+  const int64_t t0 = 1700000000000;
+  const Event first = event_at(ids, "a", t0, 1);
+  CHECK(box.append(first, "row-1"));
+  CHECK_FALSE(box.append(event_at(ids, "a", t0 + 1, 1), "row-1"));  // relayed again: a new id
+  CHECK_FALSE(box.append(first, "row-1"));  // the very same event: a duplicate, not misuse
+  CHECK(ids_of(box.list("a", "", 10)) == std::vector<std::string>{first.id});
+  CHECK(box.pending_counts() == std::map<std::string, size_t>{{"a", 1}});
+
+  const Event other_tenant = event_at(ids, "b", t0 + 2, 1);
+  CHECK(box.append(other_tenant, "row-1"));
+  const Event second = event_at(ids, "a", t0 + 3, 2);
+  CHECK(box.append(second, "row-2"));
+  const Event plain1 = event_at(ids, "a", t0 + 4, 3);
+  const Event plain2 = event_at(ids, "a", t0 + 5, 3);
+  CHECK(box.append(plain1, ""));
+  CHECK(box.append(plain2, ""));
+
+  // A finished event keeps its key until it expires.
+  CHECK(box.mark_delivered("a", first.id));
+  CHECK(box.mark_failed("a", second.id));
+  CHECK_FALSE(box.append(event_at(ids, "a", t0 + 6, 1), "row-1"));
+  CHECK_FALSE(box.append(event_at(ids, "a", t0 + 7, 2), "row-2"));
+
+  // A stored id under another key is misuse; the refused append leaves that key free.
+  CHECK_THROWS_AS(box.append(plain1, "row-3"), std::invalid_argument);
+  CHECK_THROWS_AS(box.append(first, "row-3"), std::invalid_argument);
+  Event no_id = event_at(ids, "a", t0 + 8, 3);
+  no_id.id.clear();
+  CHECK_THROWS_AS(box.append(no_id, "row-3"), std::invalid_argument);
+  const Event third = event_at(ids, "a", t0 + 9, 3);
+  CHECK(box.append(third, "row-3"));
+  CHECK(ids_of(box.list("a", "", 10)) ==
+        std::vector<std::string>{first.id, second.id, plain1.id, plain2.id, third.id});
+  CHECK(ids_of(box.list("b", "", 10)) == std::vector<std::string>{other_tenant.id});
+
+  // Pending events never expire, so neither do their keys.
+  CHECK(box.expire(std::numeric_limits<int64_t>::max()) == 2);
+  CHECK_FALSE(box.append(event_at(ids, "a", t0 + 10, 3), "row-3"));
+  CHECK_FALSE(box.append(event_at(ids, "b", t0 + 11, 1), "row-1"));
+  CHECK(box.pending_counts() == std::map<std::string, size_t>{{"a", 3}, {"b", 1}});
+}
+
+// Relays racing on the same staged rows: each key is stored exactly once.
+inline void concurrent_appends_with_one_key(Outbox& box) {
+  webhooks::EventIdGenerator ids;
+  constexpr int kRelays = 4;
+  constexpr int kRows = 25;
+  std::atomic<int> stored{0};
+  std::vector<std::thread> relays;
+  for (int r = 0; r < kRelays; ++r) {
+    relays.emplace_back([&] {
+      for (int row = 0; row < kRows; ++row) {
+        const Event e = event_at(ids, "a", 1700000000000 + row, row);
+        if (box.append(e, "row-" + std::to_string(row))) ++stored;
+      }
+    });
+  }
+  for (auto& t : relays) t.join();
+  CHECK(stored.load() == kRows);
+  CHECK(box.pending_counts() == std::map<std::string, size_t>{{"a", kRows}});
+  std::vector<int> rows;
+  for (const Event& e : box.pending("a", 1000)) rows.push_back(e.data.at("n").get<int>());
+  std::sort(rows.begin(), rows.end());
+  CHECK(std::unique(rows.begin(), rows.end()) == rows.end());
+}
+
+// Tenant URLs: set replaces, std::nullopt removes (also one never set), all come back; they are
+// no events, so expiry leaves them alone.
+inline void tenant_urls_are_kept(Outbox& box) {
+  using Urls = std::map<std::string, std::string>;
+  CHECK(box.tenant_urls().empty());
+  box.set_tenant_url("a", std::string("https://a.example/one"));
+  box.set_tenant_url("b", std::string("http://10.0.0.2:8080/hook?t=b"));
+  box.set_tenant_url("a", std::string("https://a.example/two"));
+  CHECK(box.tenant_urls() ==
+        Urls{{"a", "https://a.example/two"}, {"b", "http://10.0.0.2:8080/hook?t=b"}});
+  box.set_tenant_url("b", std::nullopt);
+  box.set_tenant_url("nobody", std::nullopt);
+  CHECK(box.tenant_urls() == Urls{{"a", "https://a.example/two"}});
+
+  webhooks::EventIdGenerator ids;
+  const Event e = event_at(ids, "a", 1000);
+  CHECK(box.append(e, ""));
+  CHECK(box.mark_delivered("a", e.id));
+  CHECK(box.expire(std::numeric_limits<int64_t>::max()) == 1);
+  CHECK(box.tenant_urls() == Urls{{"a", "https://a.example/two"}});
+
+  CHECK_THROWS_AS(box.set_tenant_url("", std::string("https://x.example/")),
+                  std::invalid_argument);
+  CHECK(box.tenant_urls() == Urls{{"a", "https://a.example/two"}});
 }
 
 // Producers append from their threads while delivery marks: nothing is lost or duplicated.
@@ -155,7 +259,9 @@ inline void concurrent_appends_and_marks(Outbox& box) {
   std::vector<std::thread> producers;
   for (const std::string tenant : {"a", "b", "c"}) {
     producers.emplace_back([&box, &ids, tenant] {
-      for (int i = 0; i < kPerTenant; ++i) box.append(event_at(ids, tenant, 1700000000000 + i, i));
+      for (int i = 0; i < kPerTenant; ++i) {
+        box.append(event_at(ids, tenant, 1700000000000 + i, i), "");
+      }
     });
   }
   size_t marked = 0;
