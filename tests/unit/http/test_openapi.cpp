@@ -40,6 +40,17 @@ void collect_refs(const json& node, std::set<std::string>& out) {
   }
 }
 
+// Every key named `key` anywhere in the document.
+size_t count_key(const json& node, const std::string& key) {
+  size_t n = 0;
+  if (node.is_object()) {
+    for (auto it = node.begin(); it != node.end(); ++it) n += (it.key() == key) + count_key(*it, key);
+  } else if (node.is_array()) {
+    for (const auto& v : node) n += count_key(v, key);
+  }
+  return n;
+}
+
 const std::set<std::string> kMethods = {"get", "put", "post", "delete", "options", "head", "patch", "trace"};
 
 std::string lower(std::string s) {
@@ -49,10 +60,10 @@ std::string lower(std::string s) {
 
 }  // namespace
 
-TEST_CASE("openapi: the built-in document is OpenAPI 3.0 JSON", "[http][openapi]") {
+TEST_CASE("openapi: the built-in document is OpenAPI 3.1 JSON", "[http][openapi]") {
   REQUIRE_NOTHROW(json::parse(sidecar::http::openapi_document()));
   const json& doc = document();
-  CHECK(doc["openapi"].get<std::string>().rfind("3.0.", 0) == 0);
+  CHECK(doc["openapi"].get<std::string>().rfind("3.1.", 0) == 0);
   CHECK(doc["info"]["title"] == "wa-sidecar");
   CHECK(doc["info"]["version"] == WA_SIDECAR_VERSION_STRING);
   // The secret is required everywhere, by the document's global security requirement.
@@ -130,4 +141,53 @@ TEST_CASE("openapi: every $ref resolves", "[http][openapi]") {
     REQUIRE(ref.rfind("#/", 0) == 0);
     CHECK(document().contains(json::json_pointer(ref.substr(1))));
   }
+}
+
+TEST_CASE("openapi: 3.1 schemas, without the 3.0-only nullable", "[http][openapi]") {
+  // 3.1 writes a nullable field as a type list or an anyOf with {"type": "null"}.
+  CHECK(count_key(document(), "nullable") == 0);
+  const json& schemas = document()["components"]["schemas"];
+  CHECK(schemas["SessionStatus"]["properties"]["phoneNumber"]["type"] ==
+        json::array({"string", "null"}));
+}
+
+TEST_CASE("openapi: one webhook per event type, the body GET /events returns", "[http][openapi]") {
+  // README "Webhooks": the three event types, each posted with the Standard Webhooks headers.
+  const std::set<std::string> types = {"session.status", "message.received", "message.status"};
+  const json& doc = document();
+  const json& event = doc["components"]["schemas"]["WebhookEvent"];
+  REQUIRE(event["discriminator"]["propertyName"] == "type");
+  const json& mapping = event["discriminator"]["mapping"];
+  std::set<std::string> mapped, hooked;
+  for (const auto& [type, target] : mapping.items()) mapped.insert(type);
+  CHECK(mapped == types);
+  REQUIRE(event["oneOf"].size() == types.size());
+
+  for (const auto& [type, item] : doc["webhooks"].items()) {
+    INFO("webhook " << type);
+    hooked.insert(type);
+    const json& op = item["post"];
+    CHECK(op.contains("operationId"));
+    CHECK(op["security"] == json::array());  // signed, not behind X-Internal-Secret
+    const json& schema = op["requestBody"]["content"]["application/json"]["schema"];
+    REQUIRE(mapping.contains(type));
+    CHECK(schema == json{{"$ref", mapping[type]}});
+    // The schema's own type enum names this webhook, so the discriminator and the body agree.
+    CHECK(resolve(schema)["properties"]["type"]["enum"] == json::array({type}));
+    std::set<std::string> headers;
+    for (const json& p : op["parameters"]) {
+      const json& param = resolve(p);
+      CHECK(param["in"] == "header");
+      CHECK(param["required"] == true);
+      headers.insert(param["name"].get<std::string>());
+    }
+    CHECK(headers == std::set<std::string>{"webhook-id", "webhook-timestamp", "webhook-signature"});
+    CHECK(op["responses"].contains("2XX"));
+  }
+  CHECK(hooked == types);
+
+  const json& page = resolve(doc["paths"]["/events"]["get"]["responses"]["200"]["content"]
+                                ["application/json; charset=utf-8"]["schema"]["properties"]["data"]);
+  CHECK(page["properties"]["events"]["items"] ==
+        json{{"$ref", "#/components/schemas/WebhookEvent"}});
 }
