@@ -32,8 +32,8 @@
 // - Thread-safety: every method may be called from any thread, concurrently. Delivery works on
 //   a tenant from one thread at a time; producers append from their own threads.
 // - Errors: a storage failure throws OutboxError and changes nothing. Misuse (an empty id or
-//   tenant, an id appended twice under different keys, an empty tenant for a URL) throws
-//   std::invalid_argument.
+//   tenant, a stored id appended again with a key the tenant does not hold or with none, an
+//   empty tenant for a URL) throws std::invalid_argument.
 #pragma once
 #include <cstddef>
 #include <cstdint>
