@@ -62,7 +62,7 @@ DeleteOutcome SessionManager::delete_session(const std::string& tenant) {
     // outlive the session in the outbox and are delivered like any other.
     if (!s->events->relay()) {
       return {DeleteOutcome::Kind::failed,
-              "The session's pending events could not be saved; nothing was deleted."};
+              "The session's pending events could not be saved."};
     }
     SessionView last = view_of(*s, /*with_image=*/false);
     last.status = kStatusLoggedOut;

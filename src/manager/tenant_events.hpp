@@ -37,7 +37,8 @@ class TenantEvents : public wa::EventSink {
   bool relay();
 
   // Publishes session.status when view.status or view.qr_sequence differ from the last one
-  // published (logged, not thrown, when the outbox fails).
+  // published. When the outbox fails, the change is logged and skipped: the next event's
+  // previousStatus is the last status actually published.
   void status_changed(const SessionView& view);
   // Publishes the session's last status (logged_out after a DELETE) unless it was the last one
   // published, and ignores every status_changed() after it: stopping the removed session's

@@ -27,6 +27,16 @@ void check_url(const std::string& url, const char* what) {
 
 }  // namespace
 
+namespace {
+
+// The attempt outcome of a tenant that has no URL at all (park()).
+constexpr const char* kNoUrl = "no_url";
+// A parked tenant whose head cannot be given up yet looks again no sooner than this (a clock
+// step must not make it spin).
+constexpr int64_t kParkedRecheckMs = 1000;
+
+}  // namespace
+
 struct DeliveryQueues::Outcome {
   bool delivered = false;
   bool marked = true;    // the outbox recorded the final state (or had nothing to record)
@@ -300,7 +310,7 @@ DeliveryQueues::Outcome DeliveryQueues::attempt(const Event& head) {
   Outcome out;
   const std::optional<std::string> url = url_for(head.tenant_id);
   if (!url) {
-    out.reason = "no_url";
+    out.reason = kNoUrl;
     out.detail = "no webhook URL for this tenant";
     return out;
   }
@@ -356,7 +366,35 @@ bool DeliveryQueues::record(const Event& head, DeliveryState state) {
   }
 }
 
+// A tenant without any URL (no webhook_url, no tenant URL) is a deployment that reads GET
+// /events: its events are not attempted. Each waits, kept for replay, until a URL is set
+// (set_tenant_url() makes the tenant due at once) or its retry window ends, when it is marked
+// failed quietly (a debug line, no failure metric): nothing was wrong with an endpoint.
+void DeliveryQueues::park(const std::string& name, const Event& head) {
+  const int64_t now = clock_.now_ms();
+  const int64_t until = head.created_ms + options_.retry_ms;
+  const bool done = now >= until && record(head, DeliveryState::failed);
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    Tenant& t = tenants_.at(name);
+    if (done) {
+      --pending_;
+      t.window.pop_front();
+      t.due_ms = now;
+    } else {
+      t.due_ms = std::max(until, now + kParkedRecheckMs);
+    }
+    t.in_flight = false;
+    settle(name, t);
+  }
+  if (done) {
+    metrics_.add_pending(-1);
+    util::log::debug("webhook_not_posted", name, {{"id", head.id}, {"reason", kNoUrl}});
+  }
+}
+
 void DeliveryQueues::finish(const std::string& name, const Event& head, const Outcome& outcome) {
+  if (outcome.reason == kNoUrl) return park(name, head);
   const int64_t now = clock_.now_ms();
   const int64_t age_ms = now - head.created_ms;
   const bool delivered = outcome.delivered && outcome.marked;

@@ -11,8 +11,11 @@
 // - Attempts: each posts the event's body with webhook-id (the event id, the same on every
 //   retry and after a restart), webhook-timestamp (the attempt's unix seconds) and
 //   webhook-signature (signature.hpp) to the tenant's URL: its override if set, else the
-//   default. A 2xx delivers; anything else (no URL, a non-2xx, a timeout, a failing outbox) is
-//   retried after backoff_delay_ms() (1 s doubling to 5 min, jittered).
+//   default. A 2xx delivers; anything else (a non-2xx, a timeout, a failing outbox) is retried
+//   after backoff_delay_ms() (1 s doubling to 5 min, jittered).
+// - No URL: a tenant with neither its own URL nor a default is not attempted. Its events wait
+//   (for GET /events) until a URL is set or retry_ms has passed since each was created; then
+//   it is marked failed without a failure metric or error line (park() in the .cpp).
 // - Give-up: a failed attempt on an event created at least retry_ms ago marks it failed
 //   (metric, error log line): never dropped silently, and never earlier than retry_ms.
 // - Restart: construction resumes every tenant with pending events in the outbox, due at once,
@@ -128,6 +131,7 @@ class DeliveryQueues {
   Outcome attempt(const Event& head);
   bool record(const Event& head, DeliveryState state);  // in the outbox; false if it threw
   void finish(const std::string& name, const Event& head, const Outcome& outcome);
+  void park(const std::string& name, const Event& head);  // finish() for a tenant without URL
   std::optional<std::string> url_for(const std::string& tenant);
 
   const DeliveryOptions options_;

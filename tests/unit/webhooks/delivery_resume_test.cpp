@@ -163,17 +163,37 @@ TEST_CASE("resume: without any URL an event waits, and goes out once the tenant 
   Harness h;
   auto q = h.queues(h.options(std::nullopt));  // no default URL: per-tenant URLs only
   const Event e = q->enqueue(EventType::session_status, "acme", {{"status", "qr_ready"}});
-  for (int i = 0; i < 5; ++i) run_next(*q, h.clock);
+  run_due(*q);
+  h.clock.advance(3 * kHour);
+  run_due(*q);
   CHECK(h.poster.posts().empty());
-  CHECK(h.metric("wa_sidecar_webhook_attempts_failed_total{reason=\"no_url\"}") == 5);
+  // Not an endpoint failure: nothing counted, nothing attempted again and again.
+  CHECK(h.metric("wa_sidecar_webhook_attempts_failed_total{reason=\"no_url\"}") == 0);
   CHECK(h.stored("acme").at(0).state == DeliveryState::pending);
-  // Backing off for several seconds by now; the URL makes it due at once.
   CHECK(q->next_due_ms() > h.clock.now_ms());
-  q->set_tenant_url("acme", std::string("https://acme.example/wa"));
+  q->set_tenant_url("acme", std::string("https://acme.example/wa"));  // due at once
   run_due(*q);
   REQUIRE(h.poster.posts().size() == 1);
   CHECK(h.poster.posts()[0].id() == e.id);
   CHECK(h.stored("acme").at(0).state == DeliveryState::delivered);
+}
+
+TEST_CASE("resume: without any URL an event ends its retry window unposted, quietly",
+          "[webhooks][resume]") {
+  Harness h;
+  auto q = h.queues(h.options(std::nullopt));
+  q->enqueue(EventType::message_received, "acme", data_n(0));
+  q->enqueue(EventType::message_received, "acme", data_n(1));
+  run_until(*q, h.clock, [&] {
+    const auto events = h.stored("acme");
+    return events.at(0).state != DeliveryState::pending &&
+           events.at(1).state != DeliveryState::pending;
+  });
+  CHECK(h.clock.now_ms() >= 24 * kHour);
+  CHECK(h.stored("acme").at(1).state == DeliveryState::failed);  // still there for GET /events
+  CHECK(h.poster.posts().empty());
+  CHECK(h.metric("wa_sidecar_webhook_events_failed_total{type=\"message.received\"}") == 0);
+  CHECK(h.metric("wa_sidecar_webhook_outbox_pending") == 0);
 }
 
 TEST_CASE("resume: a failing outbox loses nothing", "[webhooks][resume]") {
