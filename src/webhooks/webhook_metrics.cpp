@@ -64,7 +64,7 @@ void Metrics::add_pending(double delta) { pending_.inc(delta); }
 const std::vector<std::string>& Metrics::attempt_failure_reasons() {
   static const std::vector<std::string> kReasons = {
       "status_3xx", "status_4xx",  "status_5xx", "status_other", "timeout", "connection",
-      "tls",        "invalid_url", "no_url",     "outbox",       "other"};
+      "tls",        "invalid_url", "outbox",     "other"};
   return kReasons;
 }
 

@@ -28,7 +28,7 @@ class Metrics {
   void add_pending(double delta);  // events appended and not yet delivered or failed
 
   // status_3xx, status_4xx, status_5xx, status_other, timeout, connection, tls, invalid_url,
-  // no_url (no URL for the tenant), outbox (the store failed), other.
+  // outbox (the store failed), other. A tenant without any URL makes no attempts.
   static const std::vector<std::string>& attempt_failure_reasons();
   // The reason of a post that was not delivered.
   static std::string attempt_failure_reason(const PostResult& result);

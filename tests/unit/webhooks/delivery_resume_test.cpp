@@ -168,7 +168,9 @@ TEST_CASE("resume: without any URL an event waits, and goes out once the tenant 
   run_due(*q);
   CHECK(h.poster.posts().empty());
   // Not an endpoint failure: nothing counted, nothing attempted again and again.
-  CHECK(h.metric("wa_sidecar_webhook_attempts_failed_total{reason=\"no_url\"}") == 0);
+  for (const std::string& reason : webhooks::Metrics::attempt_failure_reasons()) {
+    CHECK(h.metric("wa_sidecar_webhook_attempts_failed_total{reason=\"" + reason + "\"}") == 0);
+  }
   CHECK(h.stored("acme").at(0).state == DeliveryState::pending);
   CHECK(q->next_due_ms() > h.clock.now_ms());
   q->set_tenant_url("acme", std::string("https://acme.example/wa"));  // due at once
