@@ -33,6 +33,7 @@ json faults_json(const Simulator& sim) {
           {"answerPings", sim.answer_pings()},
           {"withholdPrekeyUploads", sim.withhold_prekey_uploads()},
           {"withholdUsync", sim.withhold_usync()},
+          {"deliveryReceipts", sim.delivery_receipts()},
           {"pendingLoginFailures", sim.pending_login_failures()},
           {"pendingLoginStalls", sim.pending_login_stalls()}};
 }
@@ -139,7 +140,12 @@ void register_control_routes(httplib::Server& server, Simulator& sim) {
       receipts.push_back({{"companion", r.companion}, {"id", r.id}, {"to", r.to}, {"type", r.type},
                           {"retryCount", r.retry_count}, {"hadKeys", r.had_keys},
                           {"keysError", r.keys_error}});
-    send_json(res, 200, {{"success", true}, {"data", {{"receipts", receipts}}}});
+    json relayed = json::array();
+    for (const RelayedReceipt& r : sim.relayed_receipts())
+      relayed.push_back({{"companion", r.companion}, {"id", r.id}, {"ids", r.ids}, {"from", r.from},
+                         {"type", r.type}, {"recipient", r.recipient}, {"t", r.t},
+                         {"acked", r.acked}, {"ackProblem", r.ack_problem}});
+    send_json(res, 200, {{"success", true}, {"data", {{"receipts", receipts}, {"relayed", relayed}}}});
   });
 
   server.Post("/unlink", [&sim](const httplib::Request& req, httplib::Response& res) {
@@ -208,7 +214,7 @@ void register_control_routes(httplib::Server& server, Simulator& sim) {
       sim.set_withhold_ack(body["withholdAck"].get<bool>());
     }
     // Issue 4 faults (PROTOCOL.md §8): unanswered pings, refused logins, held prekey uploads.
-    for (const char* key : {"answerPings", "withholdPrekeyUploads", "withholdUsync"})
+    for (const char* key : {"answerPings", "withholdPrekeyUploads", "withholdUsync", "deliveryReceipts"})
       if (body.contains(key) && !body[key].is_boolean())
         return send_error(res, 400, "bad_request", std::string(key) + " must be a boolean");
     if (body.contains("failLogins")) {
@@ -233,6 +239,8 @@ void register_control_routes(httplib::Server& server, Simulator& sim) {
     if (body.contains("withholdPrekeyUploads"))
       sim.set_withhold_prekey_uploads(body["withholdPrekeyUploads"].get<bool>());
     if (body.contains("withholdUsync")) sim.set_withhold_usync(body["withholdUsync"].get<bool>());
+    if (body.contains("deliveryReceipts"))
+      sim.set_delivery_receipts(body["deliveryReceipts"].get<bool>());
     send_json(res, 200, {{"success", true}, {"data", faults_json(sim)}});
   });
 }

@@ -7,25 +7,27 @@
 //  - a companion's retry receipt for a contact message makes the contact device re-encrypt
 //    it, after rebuilding its session from the receipt's <keys> when present;
 //  - contact messages for an offline companion wait and are delivered at its next login.
+// Retry receipts go out through send_receipt (receipt_relay.hpp), so the companion's acks of
+// them are matched like any receipt's.
 // All functions run on the simulator's io thread; `send` writes one stanza to the companion.
 #pragma once
-#include <functional>
 #include <string>
+#include "message_desk.hpp"
+#include "receipt_relay.hpp"
 #include "sim_context.hpp"
 #include "wa/binary/node.hpp"
 
 namespace sim {
-
-using SendToCompanion = std::function<void(const wa::Node&)>;
 
 // After receive_message: every delivery of `message_id` (entries from index `first_entry` of
 // the received log) that a simulated device failed to decrypt gets that device's retry receipt.
 void request_retries(SimContext& ctx, const PairedDevice& sender, const std::string& message_id,
                      size_t first_entry, int64_t now, const SendToCompanion& send);
 
-// A companion's single-device resend answering a retry receipt. Returns the server ack.
-wa::Node receive_resend(SimContext& ctx, const PairedDevice& sender, const wa::Node& message,
-                        int64_t now, const SendToCompanion& send);
+// A companion's single-device resend answering a retry receipt: the server ack, then the
+// device's delivery receipt when it now decrypts (or its next retry receipt when it does not).
+void receive_resend(SimContext& ctx, const PairedDevice& sender, const wa::Node& message,
+                    int64_t now, const SendToCompanion& send);
 
 // A companion's <receipt>: recorded; a retry receipt for a contact message is answered with
 // the contact device's re-encrypted message.

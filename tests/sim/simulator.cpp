@@ -15,6 +15,7 @@
 #include <httplib.h>
 
 #include "contact_message.hpp"
+#include "receipt_relay.hpp"
 #include "retry_flow.hpp"
 #include "control_api.hpp"
 #include "qr_code.hpp"
@@ -252,6 +253,10 @@ std::optional<std::string> Simulator::send_from_contact(const std::string& devic
     return std::string(e.what());
   }
 }
+
+std::vector<RelayedReceipt> Simulator::relayed_receipts() const { return impl_->ctx.desk.relayed(); }
+void Simulator::set_delivery_receipts(bool on) { impl_->ctx.faults.set_delivery_receipts(on); }
+bool Simulator::delivery_receipts() const { return impl_->ctx.faults.delivery_receipts(); }
 
 bool Simulator::forget_sessions(const std::string& device_jid) {
   auto jid = wa::Jid::parse(device_jid);

@@ -180,7 +180,8 @@ class Simulator {
   // From now on, messages are refused with <ack class="message" error=CODE/> (e.g. 479, 463,
   // 500) and not delivered; 0 clears it.
   void set_message_error(int code);
-  // From now on, messages are delivered but never acked (the sender cannot know); false clears.
+  // From now on, messages are delivered but never acked; false clears. The devices' receipts
+  // still follow unless set_delivery_receipts(false).
   void set_withhold_ack(bool withhold);
   int message_error() const;
   bool withhold_ack() const;
@@ -198,7 +199,15 @@ class Simulator {
   std::optional<std::string> send_from_contact(const std::string& device_jid, const std::string& text,
                                                std::string* message_id = nullptr,
                                                int corrupt_times = 0);
-  // Added (issue 4): retry receipts and receipts (sim/message_desk.hpp, sim/retry_flow.hpp).
+  // Every receipt the server wrote to a companion for a simulated device (delivery, sender,
+  // retry) and whether the companion acked it, in order.
+  std::vector<RelayedReceipt> relayed_receipts() const;
+  // On by default: each simulated device that decrypts a companion's message answers with its
+  // receipt (a contact's device: delivered; the own phone: sender). false stops them.
+  void set_delivery_receipts(bool on);
+  bool delivery_receipts() const;
+
+  // Added (issue 4): retry receipts (sim/message_desk.hpp, sim/retry_flow.hpp).
   // A contact's (or the own phone's) simulated device loses all its sessions: the next message
   // it gets fails to decrypt and it sends retry receipts (keys from the second), as whatsmeow.
   bool forget_sessions(const std::string& device_jid);
