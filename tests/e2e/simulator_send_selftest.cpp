@@ -151,19 +151,37 @@ TEST_CASE("simulator send: contact devices and the own phone decrypt; after a re
   CHECK(s.anomalies().empty());
 }
 
-TEST_CASE("simulator send: a contact device without a session cannot reply", "[sim]") {
+TEST_CASE("simulator send: contact messages need a contact's device and a companion", "[sim]") {
   sim::Simulator s;
   s.start();
-  auto a = pair_and_login(s, 0);
-  auto why = s.send_from_contact(std::string(kContactLid) + ":7@lid", "hello");
-  REQUIRE(why);
-  CHECK(why->find("no session") != std::string::npos);
-  CHECK(s.send_from_contact(s.lid_user() + "@lid", "own phone"));  // not a contact device
   httplib::Client c(s.control_url());
-  auto res = c.Post("/contact-message", json{{"from", std::string(kContactLid) + "@lid"}, {"text", "x"}}.dump(),
-                    "application/json");
-  REQUIRE(res);
-  CHECK(res->status == 409);
+  auto post = [&c](const json& body) {
+    auto res = c.Post("/contact-message", body.dump(), "application/json");
+    REQUIRE(res);
+    return std::make_pair(res->status, json::parse(res->body, nullptr, false));
+  };
+  const std::string contact = std::string(kContactLid) + "@lid";
+  // Nobody is paired: nobody to deliver to.
+  auto [status, body] = post({{"from", contact}, {"text", "x"}});
+  CHECK(status == 409);
+  CHECK(body["error"]["code"] == "not_delivered");
+
+  auto a = pair_and_login(s, 0);
+  // The own phone writes no contact messages; the contact has no device 9.
+  CHECK(s.send_from_contact(s.lid_user() + "@lid", "own phone"));
+  sim::SimSendResult r = s.send_contact_message({std::string(kContactLid) + ":9@lid", "x"});
+  CHECK(r.status == sim::SimSendResult::Status::bad_request);
+  CHECK(post({{"from", s.lid_user() + "@lid"}, {"text", "x"}}).first == 400);
+  CHECK(post({{"from", contact}, {"text", "x"}, {"kind", "video"}}).first == 400);
+  CHECK(post({{"from", contact}, {"text", "x"}, {"pushName", 7}}).first == 400);
+  CHECK(post({{"from", 5}, {"text", "x"}}).first == 400);
+  CHECK(post({{"from", "not a jid"}, {"text", "x"}}).first == 400);
+  // A well-formed one goes to the companion that is now connected.
+  auto [ok, sent] = post({{"from", contact}, {"text", "x"}});
+  CHECK(ok == 200);
+  CHECK(sent["data"]["delivered"] == 1);
+  CHECK(sent["data"]["queued"] == 0);
+  REQUIRE(a->next("message"));
 }
 
 TEST_CASE("simulator send: a 64 KiB text decrypts on every device", "[sim]") {

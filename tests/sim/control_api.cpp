@@ -38,6 +38,22 @@ json faults_json(const Simulator& sim) {
           {"pendingLoginStalls", sim.pending_login_stalls()}};
 }
 
+// A device message: 200 {id} when written to (or queued for) a companion, 400 when the request
+// can never be sent, 409 not_delivered when no companion takes it.
+void send_result(httplib::Response& res, const SimSendResult& r) {
+  switch (r.status) {
+    case SimSendResult::Status::sent: {
+      json data = {{"delivered", r.delivered}, {"queued", r.queued}};
+      if (!r.id.empty()) data["id"] = r.id;
+      return send_json(res, 200, {{"success", true}, {"data", data}});
+    }
+    case SimSendResult::Status::bad_request:
+      return send_error(res, 400, "bad_request", r.why);
+    case SimSendResult::Status::not_delivered:
+      return send_error(res, 409, "not_delivered", r.why);
+  }
+}
+
 // How long POST /scan waits for the client's answer to pair-success.
 constexpr std::chrono::seconds kScanWait{15};
 
@@ -115,14 +131,27 @@ void register_control_routes(httplib::Server& server, Simulator& sim) {
     if (body.is_discarded() || !body.is_object() || !body.contains("from") ||
         !body["from"].is_string() || !body.contains("text") || !body["text"].is_string())
       return send_error(res, 400, "bad_request", "body must be JSON with string fields from and text");
+    ContactMessageRequest request;
+    request.from = body["from"].get<std::string>();
+    request.text = body["text"].get<std::string>();
+    if (body.contains("kind")) {
+      if (!body["kind"].is_string())
+        return send_error(res, 400, "bad_request", "kind must be \"text\" or \"image\"");
+      request.kind = body["kind"].get<std::string>();
+    }
+    if (body.contains("pushName")) {
+      if (!body["pushName"].is_string())
+        return send_error(res, 400, "bad_request", "pushName must be a string");
+      request.push_name = body["pushName"].get<std::string>();
+    }
     // Optional "corrupt": how many transmissions go out undecryptable (retry receipt tests).
-    const int corrupt = body.contains("corrupt") && body["corrupt"].is_number_integer()
-                            ? body["corrupt"].get<int>() : 0;
-    std::string id;
-    if (auto why = sim.send_from_contact(body["from"].get<std::string>(),
-                                         body["text"].get<std::string>(), &id, corrupt))
-      return send_error(res, 409, "not_delivered", *why);
-    send_json(res, 200, {{"success", true}, {"data", {{"id", id}}}});
+    if (body.contains("corrupt")) {
+      const json& v = body["corrupt"];
+      if (!(v.is_number_integer() && v.get<long long>() >= 0 && v.get<long long>() < 100))
+        return send_error(res, 400, "bad_request", "corrupt must be an integer from 0 to 99");
+      request.corrupt_times = v.get<int>();
+    }
+    send_result(res, sim.send_contact_message(request));
   });
 
   server.Post("/forget-sessions", [&sim](const httplib::Request& req, httplib::Response& res) {

@@ -23,11 +23,21 @@
 
 namespace sim {
 
-// A contact message the server delivered (or queued), for answering retries.
+enum class MessageKind { text, image };
+
+// A message a contact's simulated device writes to the account's companions
+// (device_message.hpp).
+struct DeviceMessageSpec {
+  wa::Jid from_device;                   // the writing device, addressed as on the wire (PN or LID)
+  std::string text;                      // the text, or the image's caption
+  MessageKind kind = MessageKind::text;
+  std::optional<std::string> push_name;  // the notify attribute; a default when unset
+};
+
+// A device message the server delivered (or queued), for answering retries.
 struct ContactSend {
-  wa::Jid from_device;          // the contact's device, as given by the test
+  DeviceMessageSpec spec;
   std::string companion_jid;    // PHONE:DEV@s.whatsapp.net of the receiving companion
-  std::string text;
   int corrupt_remaining = 0;    // this many more transmissions go out with a broken MAC
   int transmissions = 0;
 };

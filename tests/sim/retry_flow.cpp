@@ -1,6 +1,6 @@
 #include "retry_flow.hpp"
 
-#include "contact_message.hpp"
+#include "device_message.hpp"
 #include "message_plaintext.hpp"
 #include "prekey_bundle.hpp"
 
@@ -220,7 +220,7 @@ void receive_companion_receipt(SimContext& ctx, const PairedDevice& companion, c
     ctx.state.add_history("retry-for-unknown-message");
     return;
   }
-  SimDevice* dev = simulated_device(ctx, original->from_device);
+  SimDevice* dev = simulated_device(ctx, original->spec.from_device);
   if (!dev) return;
   if (cr.had_keys && cr.keys_error.empty()) {
     try {
@@ -231,8 +231,7 @@ void receive_companion_receipt(SimContext& ctx, const PairedDevice& companion, c
     }
   }
   std::string why;
-  auto resend = build_contact_message(ctx, original->from_device, companion, original->text, cr.id,
-                                      0, now, &why);
+  auto resend = build_device_message(ctx, original->spec, companion, cr.id, 0, now, &why);
   if (!resend) {
     ctx.state.add_history("retry-not-answered: " + why);
     return;
@@ -243,17 +242,16 @@ void receive_companion_receipt(SimContext& ctx, const PairedDevice& companion, c
   ctx.state.add_history("contact-message-resent");
 }
 
-std::optional<Node> build_contact_message(SimContext& ctx, const Jid& from_device,
-                                          const PairedDevice& companion, const std::string& text,
-                                          const std::string& id, int corrupt_times, int64_t now,
-                                          std::string* why) {
-  auto built = contact_message(ctx.directory, from_device, companion, text, id, now);
+std::optional<Node> build_device_message(SimContext& ctx, const DeviceMessageSpec& spec,
+                                         const PairedDevice& companion, const std::string& id,
+                                         int corrupt_times, int64_t now, std::string* why) {
+  auto built = device_message(ctx.directory, ctx.state, spec, companion, id, now);
   if (auto* err = std::get_if<std::string>(&built)) {
     if (why) *why = *err;
     return std::nullopt;
   }
   Node node = std::get<Node>(std::move(built));
-  if (!ctx.desk.find(id)) ctx.desk.remember(id, ContactSend{from_device, companion.jid, text, corrupt_times});
+  if (!ctx.desk.find(id)) ctx.desk.remember(id, ContactSend{spec, companion.jid, corrupt_times});
   if (ctx.desk.next_transmission_corrupt(id)) corrupt(node);
   return node;
 }

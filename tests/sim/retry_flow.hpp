@@ -4,9 +4,9 @@
 //    (<keys> from the second one, none after the fourth), relayed to the companion;
 //  - the companion's resend (<message to=DEVICE device_fanout="false"><enc count=N>) is
 //    decrypted by that device alone; failing again, the device asks again;
-//  - a companion's retry receipt for a contact message makes the contact device re-encrypt
-//    it, after rebuilding its session from the receipt's <keys> when present;
-//  - contact messages for an offline companion wait and are delivered at its next login.
+//  - a companion's retry receipt for a device message makes that device re-encrypt it, after rebuilding its session from the receipt's <keys>
+//    when present;
+//  - device messages for an offline companion wait and are delivered at its next login.
 // Retry receipts go out through send_receipt (receipt_relay.hpp), so the companion's acks of
 // them are matched like any receipt's.
 // All functions run on the simulator's io thread; `send` writes one stanza to the companion.
@@ -29,17 +29,17 @@ void request_retries(SimContext& ctx, const PairedDevice& sender, const std::str
 void receive_resend(SimContext& ctx, const PairedDevice& sender, const wa::Node& message,
                     int64_t now, const SendToCompanion& send);
 
-// A companion's <receipt>: recorded; a retry receipt for a contact message is answered with
-// the contact device's re-encrypted message.
+// A companion's <receipt>: recorded; a retry receipt for a device message is answered with
+// that device's re-encrypted message.
 void receive_companion_receipt(SimContext& ctx, const PairedDevice& companion, const wa::Node& receipt,
                                int64_t now, const SendToCompanion& send);
 
-// A contact message for `companion`, remembered for retries; `corrupt_times` transmissions
-// (this one first) go out with a broken MAC. std::nullopt with *why set when it cannot be built.
-std::optional<wa::Node> build_contact_message(SimContext& ctx, const wa::Jid& from_device,
-                                              const PairedDevice& companion, const std::string& text,
-                                              const std::string& id, int corrupt_times, int64_t now,
-                                              std::string* why);
+// A device message (device_message.hpp) for `companion`, remembered for retries;
+// `corrupt_times` transmissions (this one first) go out with a broken MAC. std::nullopt with
+// *why set when it cannot be built.
+std::optional<wa::Node> build_device_message(SimContext& ctx, const DeviceMessageSpec& spec,
+                                             const PairedDevice& companion, const std::string& id,
+                                             int corrupt_times, int64_t now, std::string* why);
 
 // At login, after <active/>: the offline backlog, framed as the server frames it.
 void deliver_offline(SimContext& ctx, const PairedDevice& companion, const SendToCompanion& send);

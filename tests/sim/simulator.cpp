@@ -14,7 +14,7 @@
 #include <websocketpp/server.hpp>
 #include <httplib.h>
 
-#include "contact_message.hpp"
+#include "device_message.hpp"
 #include "receipt_relay.hpp"
 #include "retry_flow.hpp"
 #include "control_api.hpp"
@@ -51,7 +51,49 @@ struct Simulator::Impl {
   // Runs fn on the io thread and waits for it (at most a few seconds).
   template <typename T>
   T on_io_thread(std::function<T()> fn);
+  // Writes a device message to every logged-in companion, and queues it for every paired one
+  // that is offline. On the io thread.
+  SimSendResult deliver_device_message(const DeviceMessageSpec& spec, int corrupt_times);
 };
+
+SimSendResult Simulator::Impl::deliver_device_message(const DeviceMessageSpec& spec,
+                                                      int corrupt_times) {
+  SimSendResult result;
+  if (auto why = device_message_problem(ctx.directory, spec)) {
+    result.status = SimSendResult::Status::bad_request;
+    result.why = *why;
+    return result;
+  }
+  result.id = new_message_id();
+  std::string why = "no companion is paired";
+  const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  std::set<std::string> online;
+  for (auto& [h, conn] : conns) {
+    auto companion = conn->logged_in_device();
+    if (!companion) continue;
+    online.insert(companion->jid);
+    if (auto node = build_device_message(ctx, spec, *companion, result.id, corrupt_times, now, &why)) {
+      conn->deliver(*node);
+      ++result.delivered;
+    }
+  }
+  // A paired companion without a live connection gets it at its next login.
+  for (const PairedDevice& companion : ctx.state.devices()) {
+    if (online.count(companion.jid)) continue;
+    if (auto node = build_device_message(ctx, spec, companion, result.id, corrupt_times, now, &why)) {
+      ctx.desk.queue_offline(companion.jid, std::move(*node));
+      ++result.queued;
+    }
+  }
+  if (result.delivered + result.queued == 0) {
+    result.why = why;
+    result.id.clear();
+    return result;
+  }
+  result.status = SimSendResult::Status::sent;
+  ctx.state.add_history(result.delivered ? "contact-message-sent" : "contact-message-queued");
+  return result;
+}
 
 void Simulator::Impl::setup_ws() {
   ws.clear_access_channels(websocketpp::log::alevel::all);
@@ -210,48 +252,57 @@ std::optional<std::string> Simulator::scan(const std::string& qr, const ScanOpti
   }
 }
 
+namespace {
+
+SimSendResult bad_request(std::string why) {
+  SimSendResult r;
+  r.status = SimSendResult::Status::bad_request;
+  r.why = std::move(why);
+  return r;
+}
+
+SimSendResult not_running() {
+  SimSendResult r;
+  r.why = "the simulator is not running";
+  return r;
+}
+
+}  // namespace
+
+SimSendResult Simulator::send_contact_message(const ContactMessageRequest& request) {
+  auto from = wa::Jid::parse(request.from);
+  if (!from) return bad_request("not a JID: " + request.from);
+  DeviceMessageSpec spec;
+  spec.from_device = *from;
+  spec.text = request.text;
+  spec.push_name = request.push_name;
+  if (request.kind == "image") spec.kind = MessageKind::image;
+  else if (request.kind != "text") return bad_request("kind must be \"text\" or \"image\"");
+  if (!impl_->running) return not_running();
+  Impl& d = *impl_;
+  try {
+    return d.on_io_thread<SimSendResult>([&d, spec, corrupt = request.corrupt_times] {
+      return d.deliver_device_message(spec, corrupt);
+    });
+  } catch (const std::exception& e) {
+    SimSendResult r;
+    r.why = e.what();
+    return r;
+  }
+}
+
 std::optional<std::string> Simulator::send_from_contact(const std::string& device_jid,
                                                         const std::string& text,
                                                         std::string* message_id,
                                                         int corrupt_times) {
-  auto from = wa::Jid::parse(device_jid);
-  if (!from) return std::string("not a JID: " + device_jid);
-  if (!impl_->running) return std::string("the simulator is not running");
-  Impl& d = *impl_;
-  const std::string id = new_message_id();
-  try {
-    auto result = d.on_io_thread<std::optional<std::string>>(
-        [&d, f = *from, text, id, corrupt_times]() -> std::optional<std::string> {
-          std::string why = "no companion is paired";
-          const int64_t now = static_cast<int64_t>(std::time(nullptr));
-          int delivered = 0, queued = 0;
-          std::set<std::string> online;
-          for (auto& [h, conn] : d.conns) {
-            auto companion = conn->logged_in_device();
-            if (!companion) continue;
-            online.insert(companion->jid);
-            if (auto node = build_contact_message(d.ctx, f, *companion, text, id, corrupt_times, now, &why)) {
-              conn->deliver(*node);
-              ++delivered;
-            }
-          }
-          // A paired companion without a live connection gets it at its next login.
-          for (const PairedDevice& companion : d.ctx.state.devices()) {
-            if (online.count(companion.jid)) continue;
-            if (auto node = build_contact_message(d.ctx, f, companion, text, id, corrupt_times, now, &why)) {
-              d.ctx.desk.queue_offline(companion.jid, std::move(*node));
-              ++queued;
-            }
-          }
-          if (delivered + queued == 0) return why;
-          d.ctx.state.add_history(delivered ? "contact-message-sent" : "contact-message-queued");
-          return std::nullopt;
-        });
-    if (!result && message_id) *message_id = id;
-    return result;
-  } catch (const std::exception& e) {
-    return std::string(e.what());
-  }
+  ContactMessageRequest request;
+  request.from = device_jid;
+  request.text = text;
+  request.corrupt_times = corrupt_times;
+  SimSendResult r = send_contact_message(request);
+  if (!r.ok()) return r.why;
+  if (message_id) *message_id = r.id;
+  return std::nullopt;
 }
 
 std::vector<RelayedReceipt> Simulator::relayed_receipts() const { return impl_->ctx.desk.relayed(); }

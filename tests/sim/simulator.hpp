@@ -126,6 +126,32 @@ struct PrekeyUploadSeen {
   bool answered = false;  // false: withheld (set_withhold_prekey_uploads), not stored
 };
 
+// A message a contact's simulated device writes to the account (Simulator::send_contact_message).
+struct ContactMessageRequest {
+  ContactMessageRequest(std::string from_device = "", std::string message_text = "")
+      : from(std::move(from_device)), text(std::move(message_text)) {}
+  std::string from;                      // "LIDUSER:DEV@lid" or "PHONE:DEV@s.whatsapp.net"
+  std::string text;                      // the text, or the image's caption
+  std::string kind = "text";             // "text" (conversation) or "image" (imageMessage)
+  std::optional<std::string> push_name;  // the notify attribute; "Contact PHONE" when unset
+  int corrupt_times = 0;                 // transmissions that go out with a broken MAC
+};
+
+// What became of a message a simulated device sent.
+struct SimSendResult {
+  enum class Status {
+    sent,           // written to a live companion, or queued for an offline one
+    bad_request,    // the request can never be sent (not a contact's device, unknown kind)
+    not_delivered,  // no companion to take it
+  };
+  Status status = Status::not_delivered;
+  std::string id;     // the message id, when sent
+  int delivered = 0;  // companions it was written to
+  int queued = 0;     // offline companions it waits for
+  std::string why;    // bad_request / not_delivered: the reason
+  bool ok() const { return status == Status::sent; }
+};
+
 class Simulator {
  public:
   explicit Simulator(SimOptions options = {});
@@ -185,17 +211,16 @@ class Simulator {
   void set_withhold_ack(bool withhold);
   int message_error() const;
   bool withhold_ack() const;
-  // A contact's simulated device (e.g. "987654321098765:7@lid" or the PN form) sends `text` to
-  // every logged-in companion it has a session with (it decrypted a pkmsg from it), as
-  // <message from=DEVICE_LID sender_pn=PN><enc type="msg">. Returns std::nullopt when delivered
-  // to at least one companion (the id in *message_id), otherwise why not.
-  // Replies are what end the sender's pkmsg phase: libsignal sends PreKeySignalMessages until it
-  // has decrypted a message from the peer.
-  // Added (issue 4): a companion that is paired but offline gets the message queued and
-  // delivered at its next login (after <active/>, with offline="1", framed by
-  // <ib><offline_preview/> and <ib><offline count/>); that counts as delivered. With
-  // corrupt_times > 0 that many transmissions of the message (retries included) go out with a
-  // broken MAC, so the companion cannot decrypt them and must send retry receipts.
+  // A contact's simulated device writes to the account (device_message.hpp): to every
+  // logged-in companion, and queued for every paired one that is offline (delivered at its next
+  // login, after <active/>, with offline="1", framed by <ib><offline_preview/> and
+  // <ib><offline count/>). A device without a Signal session with a companion builds one from
+  // the companion's prekey bundle the server holds and sends a pkmsg.
+  SimSendResult send_contact_message(const ContactMessageRequest& request);
+  // The text form of send_contact_message: std::nullopt when delivered or queued (the id in
+  // *message_id), otherwise why not. With corrupt_times > 0 that many transmissions of the
+  // message (retries included) go out with a broken MAC, so the companion cannot decrypt them
+  // and must send retry receipts.
   std::optional<std::string> send_from_contact(const std::string& device_jid, const std::string& text,
                                                std::string* message_id = nullptr,
                                                int corrupt_times = 0);
