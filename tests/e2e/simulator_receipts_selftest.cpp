@@ -4,6 +4,7 @@
 //    device <receipt from=DEVICE id t/> (delivered, no recipient, no participant), the own phone
 //    <receipt from=OWN id t type="sender" recipient=CHAT/>, DEVICE in the addressing the message
 //    used; the fault switch deliveryReceipts turns them off;
+//  - POST /contact-receipt writes one receipt for several ids in whatsmeow's MarkRead form;
 //  - the companion's <ack class="receipt"> is matched to the receipt it answers.
 #include <catch2/catch.hpp>
 
@@ -186,4 +187,80 @@ TEST_CASE("simulator receipts: the deliveryReceipts fault silences them; wrong a
   CHECK(contains_text(anomalies, "ack type '' is not the receipt's 'sender'"));
   CHECK(contains_text(anomalies, "id=" + loud.id + " to=" + contact_lid(3) + "> answers no receipt"));
   CHECK(contains_text(anomalies, "id=3EB0FFFFFFFFFFFFFFFFFF to=" + contact_lid(0) + "> answers no receipt"));
+}
+
+TEST_CASE("simulator receipts: POST /contact-receipt sends read and played receipts for several ids", "[sim][receipts]") {
+  sim::Simulator s;
+  s.start();
+  httplib::Client c(s.control_url());
+  int status = 0;
+  const json read3 = {{"from", contact_lid(7)}, {"type", "read"}, {"ids", {"3EB0AA", "3EB0BB", "3EB0CC"}}};
+  // No companion yet.
+  CHECK(post(c, "/contact-receipt", read3, &status)["error"]["code"] == "not_delivered");
+  CHECK(status == 409);
+
+  auto a = pair_and_login(s, 0);
+  const int64_t before = static_cast<int64_t>(std::time(nullptr));
+  json ok = post(c, "/contact-receipt", read3, &status);
+  CHECK(status == 200);
+  CHECK(ok["data"]["delivered"] == 1);
+  auto r = a->next("receipt");
+  REQUIRE(r);
+  CHECK(r->attr("from") == contact_lid(7));
+  CHECK(r->attr("type") == "read");
+  CHECK(r->attr("id") == "3EB0AA");
+  CHECK(std::stoll(r->attr("t")) >= before);
+  CHECK(r->find_attr("recipient") == nullptr);
+  // whatsmeow parseReceipt reads the items only when <list> is the only child.
+  REQUIRE(r->children());
+  REQUIRE(r->children()->size() == 1);
+  const Node& list = r->children()->front();
+  CHECK(list.tag == "list");
+  const auto items = list.children_by_tag("item");
+  REQUIRE(items.size() == 2);
+  CHECK(items[0]->attr("id") == "3EB0BB");
+  CHECK(items[1]->attr("id") == "3EB0CC");
+  a->conn->send_node(ack_of(*r));
+
+  // PN form, one id, played; and a delivery receipt, which has no type at all.
+  const std::string pn7 = std::string(kContactPhone) + ":7@s.whatsapp.net";
+  post(c, "/contact-receipt", {{"from", pn7}, {"type", "played"}, {"ids", {"3EB0DD"}}}, &status);
+  CHECK(status == 200);
+  r = a->next("receipt");
+  REQUIRE(r);
+  CHECK(r->attr("from") == pn7);
+  CHECK(r->attr("type") == "played");
+  CHECK(r->children() == nullptr);
+  a->conn->send_node(ack_of(*r));
+  post(c, "/contact-receipt", {{"from", contact_lid(0)}, {"type", "delivered"}, {"ids", {"3EB0EE"}}}, &status);
+  CHECK(status == 200);
+  r = a->next("receipt");
+  REQUIRE(r);
+  CHECK(r->find_attr("type") == nullptr);
+  a->conn->send_node(ack_of(*r));
+
+  REQUIRE(wait_until([&] { return all_acked(s); }, 5s));
+  const auto relayed = s.relayed_receipts();
+  REQUIRE(relayed.size() == 3);
+  CHECK(relayed[0].ids == std::vector<std::string>{"3EB0AA", "3EB0BB", "3EB0CC"});
+  CHECK(relayed[1].type == "played");
+  CHECK(relayed[2].type == "");
+
+  // Bodies that can never be sent.
+  for (const json& bad : {json{{"from", contact_lid(7)}, {"type", "seen"}, {"ids", {"X"}}},
+                          json{{"from", contact_lid(7)}, {"type", "read"}, {"ids", json::array()}},
+                          json{{"from", contact_lid(7)}, {"type", "read"}, {"ids", {1, 2}}},
+                          json{{"from", contact_lid(7)}, {"type", "read"}, {"ids", {""}}},
+                          json{{"from", contact_lid(7)}, {"type", "read"}},
+                          json{{"from", s.lid_user() + "@lid"}, {"type", "read"}, {"ids", {"X"}}},
+                          json{{"from", contact_lid(9)}, {"type", "read"}, {"ids", {"X"}}},
+                          json{{"from", "15550000000@s.whatsapp.net"}, {"type", "read"}, {"ids", {"X"}}}}) {
+    INFO(bad.dump());
+    CHECK(post(c, "/contact-receipt", bad, &status)["error"]["code"] == "bad_request");
+    CHECK(status == 400);
+  }
+  auto garbage = c.Post("/contact-receipt", "{not json", "application/json");
+  REQUIRE(garbage);
+  CHECK(garbage->status == 400);
+  CHECK(s.anomalies().empty());
 }

@@ -1,5 +1,6 @@
 #include "control_api.hpp"
 
+#include <algorithm>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 #include "qr_code.hpp"
@@ -38,8 +39,8 @@ json faults_json(const Simulator& sim) {
           {"pendingLoginStalls", sim.pending_login_stalls()}};
 }
 
-// A device message: 200 {id} when written to (or queued for) a companion, 400 when the request
-// can never be sent, 409 not_delivered when no companion takes it.
+// A device message or receipt: 200 {id} when written to (or queued for) a companion, 400 when the
+// request can never be sent, 409 not_delivered when no companion takes it.
 void send_result(httplib::Response& res, const SimSendResult& r) {
   switch (r.status) {
     case SimSendResult::Status::sent: {
@@ -152,6 +153,22 @@ void register_control_routes(httplib::Server& server, Simulator& sim) {
       request.corrupt_times = v.get<int>();
     }
     send_result(res, sim.send_contact_message(request));
+  });
+
+  server.Post("/contact-receipt", [&sim](const httplib::Request& req, httplib::Response& res) {
+    json body = json::parse(req.body, nullptr, false);
+    const bool ids_ok = body.is_object() && body.contains("ids") && body["ids"].is_array() &&
+                        !body["ids"].empty() &&
+                        std::all_of(body["ids"].begin(), body["ids"].end(),
+                                    [](const json& id) { return id.is_string(); });
+    if (body.is_discarded() || !body.is_object() || !body.contains("from") ||
+        !body["from"].is_string() || !body.contains("type") || !body["type"].is_string() || !ids_ok)
+      return send_error(res, 400, "bad_request",
+                        "body must be JSON with string fields from and type and a non-empty "
+                        "array of string ids");
+    send_result(res, sim.send_contact_receipt(body["from"].get<std::string>(),
+                                              body["type"].get<std::string>(),
+                                              body["ids"].get<std::vector<std::string>>()));
   });
 
   server.Post("/forget-sessions", [&sim](const httplib::Request& req, httplib::Response& res) {

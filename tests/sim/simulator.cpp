@@ -291,6 +291,48 @@ SimSendResult Simulator::send_contact_message(const ContactMessageRequest& reque
   }
 }
 
+SimSendResult Simulator::send_contact_receipt(const std::string& from, const std::string& type,
+                                              const std::vector<std::string>& ids) {
+  auto device = wa::Jid::parse(from);
+  if (!device) return bad_request("not a JID: " + from);
+  if (type != "delivered" && type != "read" && type != "played")
+    return bad_request("type must be \"delivered\", \"read\" or \"played\"");
+  if (ids.empty()) return bad_request("ids must name at least one message id");
+  for (const std::string& id : ids)
+    if (id.empty()) return bad_request("ids must not contain an empty id");
+  if (!impl_->running) return not_running();
+  Impl& d = *impl_;
+  // A delivery receipt has no type attribute (PROTOCOL-ADDITIONS §3).
+  const std::string wire_type = type == "delivered" ? "" : type;
+  try {
+    return d.on_io_thread<SimSendResult>([&d, j = *device, wire_type, ids] {
+      SimSendResult r;
+      DeviceMessageSpec as_writer;
+      as_writer.from_device = j;
+      if (auto why = device_message_problem(d.ctx.directory, as_writer)) return bad_request(*why);
+      const wa::Node receipt = device_receipt(j, ids, wire_type, static_cast<int64_t>(std::time(nullptr)));
+      for (auto& [h, conn] : d.conns) {
+        auto companion = conn->logged_in_device();
+        if (!companion || companion->phone != d.ctx.options.phone_number) continue;
+        auto c = conn;
+        send_receipt(d.ctx, companion->jid, receipt, [c](const wa::Node& n) { c->deliver(n); });
+        ++r.delivered;
+      }
+      if (r.delivered == 0) {
+        r.why = "no companion of the account is connected";
+        return r;
+      }
+      r.status = SimSendResult::Status::sent;
+      d.ctx.state.add_history("contact-receipt:" + (wire_type.empty() ? "delivered" : wire_type));
+      return r;
+    });
+  } catch (const std::exception& e) {
+    SimSendResult r;
+    r.why = e.what();
+    return r;
+  }
+}
+
 std::optional<std::string> Simulator::send_from_contact(const std::string& device_jid,
                                                         const std::string& text,
                                                         std::string* message_id,

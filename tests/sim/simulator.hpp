@@ -137,15 +137,15 @@ struct ContactMessageRequest {
   int corrupt_times = 0;                 // transmissions that go out with a broken MAC
 };
 
-// What became of a message a simulated device sent.
+// What became of a message or receipt a simulated device sent.
 struct SimSendResult {
   enum class Status {
     sent,           // written to a live companion, or queued for an offline one
-    bad_request,    // the request can never be sent (not a contact's device, unknown kind)
+    bad_request,    // the request can never be sent (not a contact's device, unknown kind, ...)
     not_delivered,  // no companion to take it
   };
   Status status = Status::not_delivered;
-  std::string id;     // the message id, when sent
+  std::string id;     // the message id, when a message was sent
   int delivered = 0;  // companions it was written to
   int queued = 0;     // offline companions it waits for
   std::string why;    // bad_request / not_delivered: the reason
@@ -217,6 +217,11 @@ class Simulator {
   // <ib><offline count/>). A device without a Signal session with a companion builds one from
   // the companion's prekey bundle the server holds and sends a pkmsg.
   SimSendResult send_contact_message(const ContactMessageRequest& request);
+  // A contact's device sends one receipt of `type` ("delivered", "read", "played") for `ids`
+  // (receipt_relay.hpp: first id in `id`, the others as <list><item id/></list>) to every
+  // logged-in companion of the account. Not queued for offline companions.
+  SimSendResult send_contact_receipt(const std::string& from, const std::string& type,
+                                     const std::vector<std::string>& ids);
   // The text form of send_contact_message: std::nullopt when delivered or queued (the id in
   // *message_id), otherwise why not. With corrupt_times > 0 that many transmissions of the
   // message (retries included) go out with a broken MAC, so the companion cannot decrypt them
@@ -225,7 +230,7 @@ class Simulator {
                                                std::string* message_id = nullptr,
                                                int corrupt_times = 0);
   // Every receipt the server wrote to a companion for a simulated device (delivery, sender,
-  // retry) and whether the companion acked it, in order.
+  // read, played, retry) and whether the companion acked it, in order.
   std::vector<RelayedReceipt> relayed_receipts() const;
   // On by default: each simulated device that decrypts a companion's message answers with its
   // receipt (a contact's device: delivered; the own phone: sender). false stops them.
