@@ -4,7 +4,8 @@
 //    bundle the server holds (consuming an uploaded one-time prekey) and sends a pkmsg; the
 //    companion's answer then travels as msg;
 //  - LID addressing with sender_pn, PN addressing with sender_lid, notify, <device-identity>
-//    on a companion device's pkmsg, an imageMessage with a caption.
+//    on a companion device's pkmsg, an imageMessage with a caption;
+//  - the own phone's DeviceSentMessage copy (POST /phone-message), live and queued.
 #include <catch2/catch.hpp>
 
 #include <signal/protocol.h>
@@ -219,5 +220,109 @@ TEST_CASE("simulator inbound: an image message carries what a receiver classifie
   CHECK(f[6].number == 48);  // height
   CHECK(f[7].number == 64);  // width
   CHECK(static_cast<int64_t>(f[12].number) >= before);  // mediaKeyTimestamp
+  CHECK(s.anomalies().empty());
+}
+
+TEST_CASE("simulator inbound: the own phone's message reaches the companion as a DeviceSentMessage", "[sim][inbound]") {
+  sim::Simulator s;
+  s.start();
+  httplib::Client c(s.control_url());
+  int status = 0;
+  const json to_pn = {{"to", std::string(kContactPhone) + "@s.whatsapp.net"}, {"text", "sent from my phone"}};
+  // Nobody paired: nobody to copy it to.
+  CHECK(post(c, "/phone-message", to_pn, &status)["error"]["code"] == "not_delivered");
+  CHECK(status == 409);
+
+  auto a = pair_and_login(s, 2);
+  Sender companion(*a);
+  // The companion knows its phone by the LID it paired with (§6 step 6), whatever the addressing.
+  const Jid phone_lid = Jid::user_jid(s.lid_user(), wa::kLidServer);
+
+  json ok = post(c, "/phone-message", to_pn, &status);
+  REQUIRE(status == 200);
+  CHECK(ok["data"]["delivered"] == 1);
+  auto m = a->next("message");
+  REQUIRE(m);
+  CHECK(m->attr("id") == ok["data"]["id"]);
+  // whatsmeow parseMessageSource: from is the own user (the phone, device 0) → IsFromMe,
+  // Chat = recipient, RecipientAlt = peer_recipient_lid for a PN chat.
+  CHECK(m->attr("from") == s.phone_number() + "@s.whatsapp.net");
+  CHECK(m->attr("recipient") == std::string(kContactPhone) + "@s.whatsapp.net");
+  CHECK(m->attr("peer_recipient_lid") == contact_lid(0));
+  CHECK(m->attr("type") == "text");
+  CHECK(m->find_attr("notify") == nullptr);
+  CHECK(m->child("enc")->attr("type") == "pkmsg");
+  CHECK(m->child("device-identity") == nullptr);
+  Inbound in = companion.decrypt(*m, phone_lid);
+  REQUIRE(in.message.has_devicesentmessage());
+  CHECK(in.message.devicesentmessage().destinationjid() == std::string(kContactPhone) + "@s.whatsapp.net");
+  CHECK(in.message.devicesentmessage().message().conversation() == "sent from my phone");
+  CHECK(server_prekeys(*a) == 1);
+
+  // To the LID: the copy comes from the own LID, with the peer's number alongside.
+  ok = post(c, "/phone-message", {{"to", contact_lid(0)}, {"text", "and to the LID"}}, &status);
+  REQUIRE(status == 200);
+  m = a->next("message");
+  REQUIRE(m);
+  CHECK(m->attr("from") == s.lid_user() + "@lid");
+  CHECK(m->attr("recipient") == contact_lid(0));
+  CHECK(m->attr("peer_recipient_pn") == std::string(kContactPhone) + "@s.whatsapp.net");
+  in = companion.decrypt(*m, phone_lid);
+  CHECK(in.message.devicesentmessage().destinationjid() == contact_lid(0));
+  CHECK(in.message.devicesentmessage().message().conversation() == "and to the LID");
+  CHECK(server_prekeys(*a) == 1);  // the same session: no second bundle
+
+  // A number the server does not know is still a chat; there is just no other form to name.
+  ok = post(c, "/phone-message", {{"to", "19995550000@s.whatsapp.net"}, {"text", "hi stranger"}}, &status);
+  REQUIRE(status == 200);
+  m = a->next("message");
+  REQUIRE(m);
+  CHECK(m->find_attr("peer_recipient_lid") == nullptr);
+  CHECK(companion.decrypt(*m, phone_lid).message.devicesentmessage().message().conversation() == "hi stranger");
+
+  for (const json& bad : {json{{"to", "nonsense"}, {"text", "x"}},
+                          json{{"to", std::string(kContactPhone) + ":3@s.whatsapp.net"}, {"text", "x"}},
+                          json{{"to", "120363000000000000@g.us"}, {"text", "x"}},
+                          json{{"to", std::string(kContactPhone) + "@s.whatsapp.net"}},
+                          json{{"to", 15557654321LL}, {"text", "x"}}}) {
+    INFO(bad.dump());
+    CHECK(post(c, "/phone-message", bad, &status)["error"]["code"] == "bad_request");
+    CHECK(status == 400);
+  }
+  CHECK(s.anomalies().empty());
+}
+
+TEST_CASE("simulator inbound: messages for an offline companion wait for its next login", "[sim][inbound]") {
+  sim::Simulator s;
+  s.start();
+  auto a = pair_and_login(s, 0);
+  Sender companion(*a);
+  a->conn.reset();
+  REQUIRE(wait_until([&] { return s.connections() == 0; }, 5s));
+
+  sim::SimSendResult phone = s.send_phone_message(contact_lid(0), "while you were away");
+  REQUIRE(phone.ok());
+  CHECK(phone.delivered == 0);
+  CHECK(phone.queued == 1);
+  sim::SimSendResult contact = s.send_contact_message({contact_lid(7), "me too"});
+  REQUIRE(contact.ok());
+  CHECK(contact.queued == 1);
+  CHECK(contains(s.history(), "phone-message-queued"));
+
+  reconnect(s, *a);
+  auto preview = a->next("ib");
+  REQUIRE(preview);
+  REQUIRE(preview->child("offline_preview"));
+  CHECK(preview->child("offline_preview")->attr("message") == "2");
+  auto first = a->next("message");
+  auto second = a->next("message");
+  REQUIRE(first);
+  REQUIRE(second);
+  CHECK(first->attr("id") == phone.id);
+  CHECK(first->attr("offline") == "1");
+  CHECK(companion.decrypt(*first, Jid::user_jid(s.lid_user(), wa::kLidServer))
+            .message.devicesentmessage().message().conversation() == "while you were away");
+  CHECK(second->attr("id") == contact.id);
+  CHECK(companion.decrypt(*second).message.conversation() == "me too");
   CHECK(s.anomalies().empty());
 }

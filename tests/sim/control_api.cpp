@@ -155,6 +155,15 @@ void register_control_routes(httplib::Server& server, Simulator& sim) {
     send_result(res, sim.send_contact_message(request));
   });
 
+  server.Post("/phone-message", [&sim](const httplib::Request& req, httplib::Response& res) {
+    json body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object() || !body.contains("to") || !body["to"].is_string() ||
+        !body.contains("text") || !body["text"].is_string())
+      return send_error(res, 400, "bad_request", "body must be JSON with string fields to and text");
+    send_result(res, sim.send_phone_message(body["to"].get<std::string>(),
+                                            body["text"].get<std::string>()));
+  });
+
   server.Post("/contact-receipt", [&sim](const httplib::Request& req, httplib::Response& res) {
     json body = json::parse(req.body, nullptr, false);
     const bool ids_ok = body.is_object() && body.contains("ids") && body["ids"].is_array() &&

@@ -15,7 +15,8 @@ bool is_user_server(const std::string& server) {
   return server == wa::kServerJid || server == wa::kLidServer;
 }
 
-// The device, when it is one the simulator plays and may write: a contact's device.
+// The device, when it is one the simulator plays and may write: a contact's device, or the
+// own account's phone (device 0) when the spec names a chat.
 struct Writer {
   KnownUser user;
   SimDevice* device = nullptr;
@@ -25,7 +26,12 @@ std::variant<Writer, std::string> writer_of(Directory& directory, const DeviceMe
   const Jid& from = spec.from_device;
   std::optional<KnownUser> user = directory.find(from);
   if (!user) return from.str() + " is no user the server knows";
-  if (user->own) return from.str() + " is the own account, not a contact's device";
+  if (user->own) {
+    if (!spec.chat) return from.str() + " is the own account, not a contact's device";
+    if (from.device != 0) return "only the account's phone (device 0) is simulated, not " + from.str();
+  } else if (spec.chat) {
+    return from.str() + " is a contact's device; only the own phone copies what it wrote";
+  }
   SimDevice* dev = directory.simulated(*user, from.device);
   if (!dev) return from.str() + " is not a device of that user";
   return Writer{*user, dev};
@@ -47,7 +53,14 @@ util::Bytes plaintext(const DeviceMessageSpec& spec, int64_t now) {
     m.set_conversation(spec.text);
     content = serialize(m);
   }
-  return content;
+  if (!spec.chat) return content;
+  // The own phone's copy for its other devices (§9 "Own other devices get a DeviceSentMessage").
+  wa::proto::Message inner;
+  inner.ParseFromArray(content.data(), static_cast<int>(content.size()));  // keeps imageMessage as unknown
+  wa::proto::Message outer;
+  outer.mutable_devicesentmessage()->set_destinationjid(spec.chat->str());
+  *outer.mutable_devicesentmessage()->mutable_message() = inner;
+  return serialize(outer);
 }
 
 // §9 padding, whatsmeow's variant: n = rand & 0x0F, 0 → 15; n bytes of value n.
@@ -70,6 +83,9 @@ std::string new_message_id() {
 std::optional<std::string> device_message_problem(Directory& directory, const DeviceMessageSpec& spec) {
   if (!is_user_server(spec.from_device.server))
     return spec.from_device.str() + " is neither a PN (s.whatsapp.net) nor a LID (lid) JID";
+  if (spec.chat && (!is_user_server(spec.chat->server) || spec.chat->user.empty() ||
+                    spec.chat->device != 0 || spec.chat->agent != 0))
+    return "the chat " + spec.chat->str() + " is not a user's PN or LID JID without a device";
   auto writer = writer_of(directory, spec);
   if (auto* why = std::get_if<std::string>(&writer)) return *why;
   return std::nullopt;
@@ -116,12 +132,21 @@ std::variant<wa::Node, std::string> device_message(Directory& directory, SimStat
   if (image) enc_attrs.emplace_back("mediatype", "image");
   wa::NodeList children{wa::Node("enc", std::move(enc_attrs), std::move(data))};
 
-  message.set_attr("notify", spec.push_name.value_or("Contact " + user.phone));
-  if (pn) message.set_attr("sender_lid", user.lid());
-  else message.set_attr("sender_pn", user.pn());
-  if (type == "pkmsg")
-    if (auto identity = directory.device_identity(user, spec.from_device.device, now))
-      children.emplace_back("device-identity", Attrs{}, std::move(*identity));
+  if (spec.chat) {
+    // The own phone: the chat in `recipient`, its other form alongside when the server knows it.
+    message.set_attr("recipient", *spec.chat);
+    if (auto peer = directory.find(*spec.chat)) {
+      if (spec.chat->server == wa::kLidServer) message.set_attr("peer_recipient_pn", peer->pn());
+      else message.set_attr("peer_recipient_lid", peer->lid());
+    }
+  } else {
+    message.set_attr("notify", spec.push_name.value_or("Contact " + user.phone));
+    if (pn) message.set_attr("sender_lid", user.lid());
+    else message.set_attr("sender_pn", user.pn());
+    if (type == "pkmsg")
+      if (auto identity = directory.device_identity(user, spec.from_device.device, now))
+        children.emplace_back("device-identity", Attrs{}, std::move(*identity));
+  }
   message.content = std::move(children);
   return message;
 }

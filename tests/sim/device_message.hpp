@@ -1,6 +1,7 @@
 // A message one of the simulated devices writes to a companion of the account, in the inbound
 // shape of PROTOCOL.md §10 as whatsmeow's parseMessageSource and Baileys' decodeMessageNode
-// read it. A contact's device (its phone or a companion of it):
+// read it:
+//  - a contact's device (its phone or a companion of it):
 //      <message from=DEVICE id t type="text"|"media" notify=NAME sender_pn=PN | sender_lid=LID>
 //        <enc v="2" type="pkmsg"|"msg" [mediatype="image"]>…</enc>[<device-identity>…]</message>
 //    `from` is addressed as the caller chose: a LID-addressed message names the contact's PN in
@@ -9,6 +10,13 @@
 //    `from`). Plaintext Message{conversation}, or Message{imageMessage} with the text as caption
 //    (type="media", mediatype="image": whatsmeow getTypeFromMessage / getMediaTypeFromMessage).
 //    A pkmsg from a contact's companion carries its <device-identity> (§9: iff a pkmsg);
+//  - the account's own phone copying to its companions a message it wrote to CHAT:
+//      <message from=OWN (device 0, on CHAT's server) recipient=CHAT id t type="text"
+//        [peer_recipient_pn | peer_recipient_lid]><enc …>…</enc></message>
+//    with the plaintext Message{deviceSentMessage(31){destinationJID(1) = CHAT, message(2) =
+//    Message{conversation}}}. whatsmeow: from.User is the own user, so IsFromMe, Chat =
+//    recipient, RecipientAlt = peer_recipient_pn for a LID chat (else peer_recipient_lid);
+//    Baileys: recipient present and from is me, so fromMe and remoteJid = recipient.
 // Each device encrypts over its Signal session with the companion, keyed by the companion's LID
 // address (§10 step 2). Without one it builds one from the companion's prekey bundle the server
 // holds, consuming one of its uploaded one-time prekeys as a bundle fetch does (§9), so the
@@ -25,7 +33,8 @@
 
 namespace sim {
 
-// Why the spec cannot be sent by anyone (not a contact's device), or std::nullopt.
+// Why the spec cannot be sent by anyone (not a contact's device, not the own phone, a chat that
+// is not a user JID), or std::nullopt.
 std::optional<std::string> device_message_problem(Directory& directory, const DeviceMessageSpec& spec);
 
 // The <message> for `to_companion`, or why there is none. May consume one of the companion's

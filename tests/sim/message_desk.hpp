@@ -25,13 +25,14 @@ namespace sim {
 
 enum class MessageKind { text, image };
 
-// A message a contact's simulated device writes to the account's companions
-// (device_message.hpp).
+// A message a simulated device writes to the account's companions (device_message.hpp): a
+// contact's device, or the account's own phone copying what it wrote to `chat`.
 struct DeviceMessageSpec {
   wa::Jid from_device;                   // the writing device, addressed as on the wire (PN or LID)
   std::string text;                      // the text, or the image's caption
   MessageKind kind = MessageKind::text;
-  std::optional<std::string> push_name;  // the notify attribute; a default when unset
+  std::optional<std::string> push_name;  // the notify attribute (contacts); a default when unset
+  std::optional<wa::Jid> chat;           // the own phone's message: the peer it was written to
 };
 
 // A device message the server delivered (or queued), for answering retries.

@@ -4,7 +4,8 @@
 //    (<keys> from the second one, none after the fourth), relayed to the companion;
 //  - the companion's resend (<message to=DEVICE device_fanout="false"><enc count=N>) is
 //    decrypted by that device alone; failing again, the device asks again;
-//  - a companion's retry receipt for a device message makes that device re-encrypt it, after rebuilding its session from the receipt's <keys>
+//  - a companion's retry receipt for a device message (a contact's, or the own phone's copy)
+//    makes that device re-encrypt it, after rebuilding its session from the receipt's <keys>
 //    when present;
 //  - device messages for an offline companion wait and are delivered at its next login.
 // Retry receipts go out through send_receipt (receipt_relay.hpp), so the companion's acks of

@@ -51,13 +51,15 @@ struct Simulator::Impl {
   // Runs fn on the io thread and waits for it (at most a few seconds).
   template <typename T>
   T on_io_thread(std::function<T()> fn);
-  // Writes a device message to every logged-in companion, and queues it for every paired one
-  // that is offline. On the io thread.
-  SimSendResult deliver_device_message(const DeviceMessageSpec& spec, int corrupt_times);
+  // Writes a device message to every logged-in companion `accepts`, and queues it for every
+  // paired one that is offline. On the io thread.
+  SimSendResult deliver_device_message(const DeviceMessageSpec& spec, int corrupt_times,
+                                       const std::function<bool(const PairedDevice&)>& accepts);
 };
 
-SimSendResult Simulator::Impl::deliver_device_message(const DeviceMessageSpec& spec,
-                                                      int corrupt_times) {
+SimSendResult Simulator::Impl::deliver_device_message(
+    const DeviceMessageSpec& spec, int corrupt_times,
+    const std::function<bool(const PairedDevice&)>& accepts) {
   SimSendResult result;
   if (auto why = device_message_problem(ctx.directory, spec)) {
     result.status = SimSendResult::Status::bad_request;
@@ -70,7 +72,7 @@ SimSendResult Simulator::Impl::deliver_device_message(const DeviceMessageSpec& s
   std::set<std::string> online;
   for (auto& [h, conn] : conns) {
     auto companion = conn->logged_in_device();
-    if (!companion) continue;
+    if (!companion || !accepts(*companion)) continue;
     online.insert(companion->jid);
     if (auto node = build_device_message(ctx, spec, *companion, result.id, corrupt_times, now, &why)) {
       conn->deliver(*node);
@@ -79,19 +81,20 @@ SimSendResult Simulator::Impl::deliver_device_message(const DeviceMessageSpec& s
   }
   // A paired companion without a live connection gets it at its next login.
   for (const PairedDevice& companion : ctx.state.devices()) {
-    if (online.count(companion.jid)) continue;
+    if (online.count(companion.jid) || !accepts(companion)) continue;
     if (auto node = build_device_message(ctx, spec, companion, result.id, corrupt_times, now, &why)) {
       ctx.desk.queue_offline(companion.jid, std::move(*node));
       ++result.queued;
     }
   }
+  const std::string what = spec.chat ? "phone-message" : "contact-message";
   if (result.delivered + result.queued == 0) {
     result.why = why;
     result.id.clear();
     return result;
   }
   result.status = SimSendResult::Status::sent;
-  ctx.state.add_history(result.delivered ? "contact-message-sent" : "contact-message-queued");
+  ctx.state.add_history(what + (result.delivered ? "-sent" : "-queued"));
   return result;
 }
 
@@ -282,7 +285,35 @@ SimSendResult Simulator::send_contact_message(const ContactMessageRequest& reque
   Impl& d = *impl_;
   try {
     return d.on_io_thread<SimSendResult>([&d, spec, corrupt = request.corrupt_times] {
-      return d.deliver_device_message(spec, corrupt);
+      return d.deliver_device_message(spec, corrupt, [](const PairedDevice&) { return true; });
+    });
+  } catch (const std::exception& e) {
+    SimSendResult r;
+    r.why = e.what();
+    return r;
+  }
+}
+
+SimSendResult Simulator::send_phone_message(const std::string& to, const std::string& text) {
+  auto chat = wa::Jid::parse(to);
+  if (!chat) return bad_request("not a JID: " + to);
+  Impl& d = *impl_;
+  DeviceMessageSpec spec;
+  // The phone addresses its own devices on the chat's server (as whatsmeow lists its own
+  // devices under its LID when it sends to a LID), so the copy comes from the own user in
+  // that form; the phone is device 0.
+  const bool lid = chat->server == wa::kLidServer;
+  spec.from_device = wa::Jid::user_jid(lid ? d.ctx.options.lid_user : d.ctx.options.phone_number,
+                                       lid ? wa::kLidServer : wa::kServerJid);
+  spec.text = text;
+  spec.chat = *chat;
+  if (!d.running) return not_running();
+  const std::string own_phone = d.ctx.options.phone_number;
+  try {
+    return d.on_io_thread<SimSendResult>([&d, spec, own_phone] {
+      // Only the companions of the account whose phone this is.
+      return d.deliver_device_message(
+          spec, 0, [&own_phone](const PairedDevice& c) { return c.phone == own_phone; });
     });
   } catch (const std::exception& e) {
     SimSendResult r;

@@ -145,7 +145,7 @@ struct SimSendResult {
     not_delivered,  // no companion to take it
   };
   Status status = Status::not_delivered;
-  std::string id;     // the message id, when a message was sent
+  std::string id;     // the message id, when sent (send_contact_message, send_phone_message)
   int delivered = 0;  // companions it was written to
   int queued = 0;     // offline companions it waits for
   std::string why;    // bad_request / not_delivered: the reason
@@ -217,6 +217,10 @@ class Simulator {
   // <ib><offline count/>). A device without a Signal session with a companion builds one from
   // the companion's prekey bundle the server holds and sends a pkmsg.
   SimSendResult send_contact_message(const ContactMessageRequest& request);
+  // The account's phone writes `text` to the chat `to` ("PEER@s.whatsapp.net" or "LID@lid")
+  // and its companions get the DeviceSentMessage copy (from the own phone, device 0, on the
+  // chat's server, recipient = the chat); delivered and queued like a contact's message.
+  SimSendResult send_phone_message(const std::string& to, const std::string& text);
   // A contact's device sends one receipt of `type` ("delivered", "read", "played") for `ids`
   // (receipt_relay.hpp: first id in `id`, the others as <list><item id/></list>) to every
   // logged-in companion of the account. Not queued for offline companions.
@@ -237,7 +241,7 @@ class Simulator {
   void set_delivery_receipts(bool on);
   bool delivery_receipts() const;
 
-  // Added (issue 4): retry receipts (sim/message_desk.hpp, sim/retry_flow.hpp).
+  // Added (issue 4): retry receipts and receipts (sim/message_desk.hpp, sim/retry_flow.hpp).
   // A contact's (or the own phone's) simulated device loses all its sessions: the next message
   // it gets fails to decrypt and it sends retry receipts (keys from the second), as whatsmeow.
   bool forget_sessions(const std::string& device_jid);
