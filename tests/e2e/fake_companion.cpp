@@ -151,16 +151,23 @@ PairReply answer_pair_success(const wa::Node& iq, const CompanionKeys& k, const 
 }
 
 wa::Node prekey_upload(const CompanionKeys& k, int count, bool bad_skey_signature) {
+  std::vector<std::pair<uint32_t, util::curve::KeyPair>> keys;
+  for (int i = 1; i <= count; ++i)
+    keys.emplace_back(static_cast<uint32_t>(i), util::curve::KeyPair::generate());
+  return prekey_upload(k, keys, bad_skey_signature);
+}
+
+wa::Node prekey_upload(const CompanionKeys& k,
+                       const std::vector<std::pair<uint32_t, util::curve::KeyPair>>& one_time,
+                       bool bad_skey_signature) {
   auto bytes_node = [](const char* tag, util::Bytes b) { return wa::Node(tag, {}, std::move(b)); };
   auto id3 = [](uint32_t v) {
     return util::Bytes{uint8_t(v >> 16), uint8_t(v >> 8), uint8_t(v)};
   };
   wa::NodeList keys;
-  for (int i = 1; i <= count; ++i) {
-    auto kp = util::curve::KeyPair::generate();
-    keys.push_back(wa::Node("key", {}, wa::NodeList{bytes_node("id", id3(i)),
+  for (const auto& [id, kp] : one_time)
+    keys.push_back(wa::Node("key", {}, wa::NodeList{bytes_node("id", id3(id)),
                                                     bytes_node("value", kp.pub_bytes())}));
-  }
   util::Bytes sig = k.signed_pre_key_signature();
   if (bad_skey_signature) sig[1] ^= 0x01;
   util::Bytes regid{uint8_t(k.registration_id >> 24), uint8_t(k.registration_id >> 16),

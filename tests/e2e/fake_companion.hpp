@@ -4,6 +4,8 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 #include "util/curve25519.hpp"
 #include "wa/binary/node.hpp"
 
@@ -50,6 +52,11 @@ PairReply answer_pair_success(const wa::Node& iq, const CompanionKeys& k,
 
 // A prekey upload iq (§8) with `count` keys starting at id 1.
 wa::Node prekey_upload(const CompanionKeys& k, int count, bool bad_skey_signature = false);
+// A prekey upload iq (§8) of these one-time keys (a companion that keeps them, to decrypt the
+// pkmsgs built from them).
+wa::Node prekey_upload(const CompanionKeys& k,
+                       const std::vector<std::pair<uint32_t, util::curve::KeyPair>>& keys,
+                       bool bad_skey_signature = false);
 
 // <iq id=ID to=s.whatsapp.net type=TYPE xmlns=XMLNS>[<child/>]</iq>
 wa::Node client_iq(const std::string& id, const std::string& xmlns, const std::string& type,

@@ -1,34 +1,20 @@
-// Self-tests of the simulator's send path (issue 3): usync answers, prekey bundles, and recipient
-// devices that decrypt with libsignal, driven by a minimal sender written here from PROTOCOL.md
-// §9 and whatsmeow's send.go / user.go / prekeys.go — not by the product's send code. The sender
-// pairs and logs in like the other self-tests, then: GetUserInfo usync (PN → LID), device usync
-// for the contact's LID and its own LID, key fetch, X3DH from each bundle with its own in-memory
-// libsignal store, padded Message{conversation} (DeviceSentMessage for its own devices), the
-// <message> stanza, and the server ack.
+// Self-tests of the simulator's send path: usync answers, prekey bundles, and recipient devices
+// that decrypt with libsignal, driven by the minimal whatsmeow-style companion of
+// sim_companion.hpp — not by the product's send code: GetUserInfo usync (PN → LID), device
+// usync for the contact's LID and its own LID, key fetch, X3DH from each bundle with its own
+// in-memory libsignal store, padded Message{conversation} (DeviceSentMessage for its own
+// devices), the <message> stanza, and the server ack.
 #include <catch2/catch.hpp>
 
-#include <signal/protocol.h>
-#include <signal/session_builder.h>
-#include <signal/session_cipher.h>
-#include <signal/session_pre_key.h>
-
-#include <algorithm>
 #include <ctime>
 #include <map>
-#include <set>
 #include <httplib.h>
 #include "adv.pb.h"
-#include "e2e.pb.h"
 #include "e2e_support.hpp"
-#include "fake_companion.hpp"
-#include "memory_signal_store.hpp"
 #include "message_inbox.hpp"
-#include "mini_client.hpp"
-#include "signal_ref.hpp"
+#include "sim_companion.hpp"
 #include "simulator.hpp"
 #include "util/bytes.hpp"
-#include "util/crypto.hpp"
-#include "util/signal_crypto_provider.hpp"
 
 using namespace e2e;
 using wa::Jid;
@@ -36,374 +22,7 @@ using wa::Node;
 using wa::NodeList;
 
 namespace {
-
 const Jid kServer = Jid::server_jid();
-const char kContactPhone[] = "15557654321";
-const char kContactLid[] = "987654321098765";
-
-util::curve::Key32 root_of(const sim::Simulator& s) {
-  return util::curve::to_key32(*util::hex_decode(s.root_public_key_hex()));
-}
-
-bool contains_text(const std::vector<std::string>& v, const std::string& needle) {
-  return std::any_of(v.begin(), v.end(),
-                     [&](const std::string& s) { return s.find(needle) != std::string::npos; });
-}
-
-std::string serialize(const google::protobuf::MessageLite& m) {
-  std::string out;
-  m.SerializeToString(&out);
-  return out;
-}
-
-// A paired, logged-in companion of the simulated account.
-struct Companion {
-  CompanionKeys keys;
-  uint16_t device = 0;
-  Jid lid;           // own LID with this device
-  util::Bytes account;  // ADVSignedDeviceIdentity WITH accountSignatureKey (§9 device-identity)
-  std::unique_ptr<MiniClient> conn;
-  int next_id = 0;
-
-  std::string iq_id() { return "sim3." + std::to_string(++next_id); }
-  // Sends an iq and returns the reply with the same id (other stanzas are skipped).
-  Node roundtrip(Node iq) {
-    const std::string id = iq.attr("id");
-    conn->send_node(iq);
-    for (int i = 0; i < 10; ++i) {
-      auto n = conn->next_node(5s);
-      if (!n) break;
-      if (n->tag == "iq" && n->attr("id") == id) return *n;
-    }
-    throw std::runtime_error("no reply to iq " + id);
-  }
-};
-
-// §6 pairing through the simulator's phone, then a login (§8) with `upload` prekeys and <active/>.
-std::unique_ptr<Companion> pair_and_login(sim::Simulator& s, int upload) {
-  auto c = std::make_unique<Companion>();
-  MiniClient reg(s.ws_url());
-  REQUIRE(reg.wait_open() == 101);
-  reg.handshake(c->keys.noise, root_of(s), registration_payload(c->keys));
-  auto pd = reg.next_node();
-  REQUIRE(pd);
-  REQUIRE(pd->child("pair-device"));
-  const std::string ref = util::to_string(pd->child("pair-device")->children_by_tag("ref").at(0)->bytes());
-  reg.send_node(Node("iq", {{"to", kServer}, {"type", "result"}, {"id", pd->attr("id")}}));
-  REQUIRE(s.scan(qr_string(ref, c->keys)) == std::nullopt);
-  auto ps = reg.next_node();
-  REQUIRE(ps);
-  PairReply reply = answer_pair_success(*ps, c->keys);
-  REQUIRE(reply.error_text.empty());
-  reg.send_node(reply.reply);
-  auto err = reg.next_node();
-  REQUIRE(err);
-  REQUIRE(err->attr("code") == "515");
-  REQUIRE(s.wait_pairing_outcome(5s).paired);
-
-  // The account as whatsmeow stores it: the phone's ADVSignedDeviceIdentity (with field 2) plus
-  // the companion's deviceSignature from its reply.
-  const Node* sent = ps->child("pair-success")->child("device-identity");
-  wa::proto::ADVSignedDeviceIdentityHMAC wrapper;
-  REQUIRE(wrapper.ParseFromString(util::to_string(sent->bytes())));
-  wa::proto::ADVSignedDeviceIdentity account;
-  REQUIRE(account.ParseFromString(wrapper.details()));
-  wa::proto::ADVSignedDeviceIdentity signed_reply;
-  REQUIRE(signed_reply.ParseFromString(util::to_string(
-      reply.reply.child("pair-device-sign")->child("device-identity")->bytes())));
-  account.set_devicesignature(signed_reply.devicesignature());
-  c->account = util::to_bytes(serialize(account));
-
-  const Node* dev = ps->child("pair-success")->child("device");
-  c->device = dev->jid_attr("jid")->device;
-  c->lid = *dev->jid_attr("lid");
-
-  c->conn = std::make_unique<MiniClient>(s.ws_url());
-  REQUIRE(c->conn->wait_open() == 101);
-  c->conn->handshake(c->keys.noise, root_of(s), login_payload(std::stoull(s.phone_number()), c->device));
-  auto success = c->conn->next_node();
-  REQUIRE(success);
-  REQUIRE(success->tag == "success");
-  if (upload > 0) REQUIRE(c->roundtrip(prekey_upload(c->keys, upload)).attr("type") == "result");
-  REQUIRE(c->roundtrip(client_iq(c->iq_id(), "passive", "set", "active")).attr("type") == "result");
-  return c;
-}
-
-// ---- usync (user.go) ----
-
-Node usync_iq(const std::string& id, const std::string& mode, const std::string& context,
-              NodeList query, NodeList users) {
-  return Node("iq", {{"id", id}, {"xmlns", "usync"}, {"type", "get"}, {"to", kServer}},
-              NodeList{Node("usync",
-                            {{"sid", id}, {"mode", mode}, {"last", "true"}, {"index", "0"},
-                             {"context", context}},
-                            NodeList{Node("query", {}, std::move(query)),
-                                     Node("list", {}, std::move(users))})});
-}
-
-Node user_jid(const Jid& j) { return Node("user", {{"jid", j}}); }
-
-// whatsmeow's parseDeviceList: <devices><device-list><device id [is_hosted]/>…
-std::vector<Jid> parse_device_list(Jid user, const Node* devices) {
-  std::vector<Jid> out;
-  const Node* list = devices ? devices->child("device-list") : nullptr;
-  if (!list) return out;
-  for (const Node* d : list->children_by_tag("device")) {
-    user.device = static_cast<uint16_t>(std::stoi(d->attr("id")));
-    out.push_back(user);
-  }
-  return out;
-}
-
-const Node* usync_list(const Node& reply) {
-  const Node* u = reply.child("usync");
-  return u ? u->child("list") : nullptr;
-}
-
-const Node* user_in(const Node* list, const Jid& jid) {
-  if (!list) return nullptr;
-  for (const Node* u : list->children_by_tag("user"))
-    if (u->jid_attr("jid") == std::optional<Jid>(jid)) return u;
-  return nullptr;
-}
-
-// ---- prekey bundles (prekeys.go nodeToPreKeyBundle) ----
-
-uint32_t be(const util::Bytes& b) {
-  uint32_t v = 0;
-  for (uint8_t c : b) v = (v << 8) | c;
-  return v;
-}
-
-struct Bundle {
-  uint32_t registration_id = 0;
-  util::curve::Key32 identity{};
-  uint32_t signed_id = 0;
-  util::curve::Key32 signed_key{};
-  util::Bytes signature;
-  std::optional<std::pair<uint32_t, util::curve::Key32>> pre_key;
-};
-
-std::optional<Bundle> parse_bundle(const Node& user) {
-  if (user.child("error")) return std::nullopt;
-  Bundle b;
-  const Node* keys = user.child("keys") ? user.child("keys") : &user;
-  auto sized = [](const Node* n, size_t size) {
-    REQUIRE(n);
-    util::Bytes v = n->bytes();
-    REQUIRE(v.size() == size);
-    return v;
-  };
-  b.registration_id = be(sized(user.child("registration"), 4));
-  CHECK(sized(keys->child("type"), 1) == util::Bytes{0x05});
-  b.identity = util::curve::to_key32(sized(keys->child("identity"), 32));
-  const Node* skey = keys->child("skey");
-  REQUIRE(skey);
-  b.signed_id = be(sized(skey->child("id"), 3));
-  b.signed_key = util::curve::to_key32(sized(skey->child("value"), 32));
-  b.signature = sized(skey->child("signature"), 64);
-  if (const Node* k = keys->child("key"))
-    b.pre_key = std::make_pair(be(sized(k->child("id"), 3)),
-                               util::curve::to_key32(sized(k->child("value"), 32)));
-  return b;
-}
-
-std::map<std::string, std::optional<Bundle>> fetch_bundles(Companion& c, const std::vector<Jid>& devices) {
-  NodeList users;
-  for (const Jid& d : devices) users.push_back(Node("user", {{"jid", d}, {"reason", "identity"}}));
-  Node reply = c.roundtrip(Node("iq", {{"id", c.iq_id()}, {"xmlns", "encrypt"}, {"type", "get"}, {"to", kServer}},
-                                NodeList{Node("key", {}, std::move(users))}));
-  REQUIRE(reply.attr("type") == "result");
-  const Node* list = reply.child("list");
-  REQUIRE(list);
-  std::map<std::string, std::optional<Bundle>> out;
-  for (const Node* u : list->children_by_tag("user")) out[u->jid_attr("jid")->str()] = parse_bundle(*u);
-  return out;
-}
-
-// ---- the sender's Signal side, on libsignal directly ----
-
-class Sender {
- public:
-  explicit Sender(const CompanionKeys& k) : store_(k.identity, k.registration_id) {}
-
-  void process_bundle(const Jid& device, const Bundle& b) {
-    sim::signal::Address addr(device.signal_address_name(), device.device);
-    auto identity = sim::signal::decode_public(b.identity);
-    auto spk = sim::signal::decode_public(b.signed_key);
-    sim::signal::Ref<ec_public_key> pk;
-    if (b.pre_key) pk = sim::signal::decode_public(b.pre_key->second);
-    sim::signal::Ref<session_pre_key_bundle> bundle;
-    sim::signal::check(
-        session_pre_key_bundle_create(bundle.out(), b.registration_id, device.device,
-                                      b.pre_key ? b.pre_key->first : 0, pk.get(), b.signed_id,
-                                      spk.get(), b.signature.data(), b.signature.size(), identity.get()),
-        "session_pre_key_bundle_create");
-    session_builder* builder = nullptr;
-    sim::signal::check(session_builder_create(&builder, store_.context(), addr.get(),
-                                              util::libsignal::context()),
-                       "session_builder_create");
-    const int rc = session_builder_process_pre_key_bundle(builder, bundle.get());
-    session_builder_free(builder);
-    sim::signal::check(rc, "session_builder_process_pre_key_bundle");
-  }
-
-  // → ("pkmsg"|"msg", serialized ciphertext)
-  std::pair<std::string, util::Bytes> encrypt(const Jid& device, const util::Bytes& padded) {
-    sim::signal::Address addr(device.signal_address_name(), device.device);
-    session_cipher* cipher = nullptr;
-    sim::signal::check(session_cipher_create(&cipher, store_.context(), addr.get(),
-                                             util::libsignal::context()),
-                       "session_cipher_create");
-    sim::signal::Ref<ciphertext_message> msg;
-    const int rc = session_cipher_encrypt(cipher, padded.data(), padded.size(), msg.out());
-    session_cipher_free(cipher);
-    sim::signal::check(rc, "session_cipher_encrypt");
-    signal_buffer* data = ciphertext_message_get_serialized(msg.get());
-    const uint8_t* p = signal_buffer_data(data);
-    return {ciphertext_message_get_type(msg.get()) == CIPHERTEXT_PREKEY_TYPE ? "pkmsg" : "msg",
-            util::Bytes(p, p + signal_buffer_len(data))};
-  }
-
-  bool has_session(const Jid& device) const {
-    return store_.has_session(device.signal_address_name(), device.device);
-  }
-
-  // §10 inbound DM: <message from=DEVICE><enc v="2" type="msg">…</enc></message> → plaintext text.
-  std::string decrypt_text(const Node& message) {
-    const Jid from = *message.jid_attr("from");
-    const Node* enc = message.child("enc");
-    REQUIRE(enc);
-    REQUIRE(enc->attr("type") == "msg");
-    const util::Bytes data = enc->bytes();
-    sim::signal::Address addr(from.signal_address_name(), from.device);
-    sim::signal::Ref<signal_message> msg;
-    sim::signal::check(signal_message_deserialize(msg.out(), data.data(), data.size(),
-                                                  util::libsignal::context()),
-                       "signal_message_deserialize");
-    session_cipher* cipher = nullptr;
-    sim::signal::check(session_cipher_create(&cipher, store_.context(), addr.get(),
-                                             util::libsignal::context()),
-                       "session_cipher_create");
-    sim::signal::Buffer plain;
-    const int rc = session_cipher_decrypt_signal_message(cipher, msg.get(), nullptr, plain.out());
-    session_cipher_free(cipher);
-    sim::signal::check(rc, "session_cipher_decrypt_signal_message");
-    auto unpadded = sim::unpad(plain.bytes());
-    REQUIRE(unpadded);
-    wa::proto::Message m;
-    REQUIRE(m.ParseFromArray(unpadded->data(), static_cast<int>(unpadded->size())));
-    return m.conversation();
-  }
-
- private:
-  sim::signal::MemoryStore store_;
-};
-
-// whatsmeow's padMessage: n = rand & 0x0F, 0 → 15; n bytes of value n.
-util::Bytes pad(const std::string& s) {
-  util::Bytes b = util::to_bytes(s);
-  uint8_t n = util::crypto::random_bytes(1)[0] & 0x0F;
-  if (n == 0) n = 15;
-  b.insert(b.end(), n, n);
-  return b;
-}
-
-// whatsmeow's GenerateMessageID shape: 3EB0 + 18 upper-case hex.
-std::string message_id() {
-  std::string hex = util::hex_encode(util::crypto::random_bytes(9));
-  std::transform(hex.begin(), hex.end(), hex.begin(), ::toupper);
-  return "3EB0" + hex;
-}
-
-struct SendSpec {
-  bool device_identity = true;   // attach <device-identity> when a pkmsg is present
-  std::optional<util::Bytes> identity_bytes;  // replaces the account in <device-identity>
-  bool plain_to_own = false;     // own devices get the plain Message instead of the DSM
-  std::set<std::string> skip;    // <to jid> to leave out
-};
-
-struct Sent {
-  std::string id;
-  std::map<std::string, std::string> types;  // device → pkmsg/msg
-};
-
-// One full whatsmeow-style 1:1 send (send.go SendMessage → sendDM): LID lookup, devices of the
-// recipient and of the own account (minus this device), bundles for devices without a session,
-// per-device encryption (DSM for own devices), the stanza. Does not read the ack.
-Sent send_text(Companion& c, Sender& sender, const std::string& text, const SendSpec& spec = {}) {
-  const Jid pn = Jid::user_jid(kContactPhone);
-  Node info = c.roundtrip(usync_iq(c.iq_id(), "full", "background",
-                                   NodeList{Node("business", {}, NodeList{Node("verified_name")}),
-                                            Node("status"), Node("picture"),
-                                            Node("devices", {{"version", "2"}}), Node("lid")},
-                                   NodeList{user_jid(pn)}));
-  const Node* u = user_in(usync_list(info), pn);
-  REQUIRE(u);
-  REQUIRE(u->child("lid"));
-  const Jid lid = *u->child("lid")->jid_attr("val");
-  // whatsmeow HEAD: 1:1 goes to the LID, own devices are queried under the own LID.
-  const Jid to = lid;
-  const Jid own = Jid::user_jid(c.lid.user, wa::kLidServer);
-
-  Node devices = c.roundtrip(usync_iq(c.iq_id(), "query", "message",
-                                      NodeList{Node("devices", {{"version", "2"}})},
-                                      NodeList{user_jid(to), user_jid(own)}));
-  std::vector<Jid> all = parse_device_list(to, user_in(usync_list(devices), to)->child("devices"));
-  for (const Jid& d : parse_device_list(own, user_in(usync_list(devices), own)->child("devices")))
-    if (d.device != c.device) all.push_back(d);
-
-  std::vector<Jid> need;
-  for (const Jid& d : all)
-    if (!sender.has_session(d)) need.push_back(d);
-  if (!need.empty())
-    for (const auto& [jid, bundle] : fetch_bundles(c, need))
-      if (bundle) sender.process_bundle(*Jid::parse(jid), *bundle);
-
-  wa::proto::Message msg;
-  msg.set_conversation(text);
-  wa::proto::Message dsm;
-  dsm.mutable_devicesentmessage()->set_destinationjid(to.str());
-  *dsm.mutable_devicesentmessage()->mutable_message() = msg;
-
-  Sent sent;
-  sent.id = message_id();
-  NodeList participants;
-  bool any_pkmsg = false;
-  for (const Jid& d : all) {
-    if (spec.skip.count(d.str())) continue;
-    const bool own_device = d.user == c.lid.user && !spec.plain_to_own;
-    auto [type, data] = sender.encrypt(d, pad(serialize(own_device ? dsm : msg)));
-    any_pkmsg |= type == "pkmsg";
-    sent.types[d.str()] = type;
-    participants.push_back(Node("to", {{"jid", d}},
-                                NodeList{Node("enc", {{"v", "2"}, {"type", type}}, std::move(data))}));
-  }
-  NodeList content{Node("participants", {}, std::move(participants))};
-  if (any_pkmsg && spec.device_identity)
-    content.push_back(Node("device-identity", {}, spec.identity_bytes.value_or(c.account)));
-  c.conn->send_node(Node("message",
-                         {{"id", sent.id}, {"type", "text"}, {"to", to}, {"peer_recipient_pn", pn}},
-                         std::move(content)));
-  return sent;
-}
-
-std::optional<Node> next_ack(Companion& c, std::chrono::milliseconds timeout = 5s) {
-  for (int i = 0; i < 10; ++i) {
-    auto n = c.conn->next_node(timeout);
-    if (!n) return std::nullopt;
-    if (n->tag == "ack") return n;
-  }
-  return std::nullopt;
-}
-
-std::vector<sim::ReceivedMessage> entries_for(const sim::Simulator& s, const std::string& id) {
-  std::vector<sim::ReceivedMessage> out;
-  for (const auto& m : s.received_messages())
-    if (m.id == id) out.push_back(m);
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("simulator send: contact devices and the own phone decrypt; after a reply the next message is msg", "[sim]") {
@@ -509,9 +128,8 @@ TEST_CASE("simulator send: contact devices and the own phone decrypt; after a re
   const std::string dev7 = std::string(kContactLid) + ":7@lid";
   std::string reply_id;
   REQUIRE(s.send_from_contact(dev7, "got it ✓", &reply_id) == std::nullopt);
-  auto inbound = a->conn->next_node(5s);
+  auto inbound = a->next("message");
   REQUIRE(inbound);
-  CHECK(inbound->tag == "message");
   CHECK(inbound->attr("from") == dev7);
   CHECK(inbound->attr("id") == reply_id);
   CHECK(inbound->attr("sender_pn") == std::string(kContactPhone) + "@s.whatsapp.net");
@@ -533,19 +151,37 @@ TEST_CASE("simulator send: contact devices and the own phone decrypt; after a re
   CHECK(s.anomalies().empty());
 }
 
-TEST_CASE("simulator send: a contact device without a session cannot reply", "[sim]") {
+TEST_CASE("simulator send: contact messages need a contact's device and a companion", "[sim]") {
   sim::Simulator s;
   s.start();
-  auto a = pair_and_login(s, 0);
-  auto why = s.send_from_contact(std::string(kContactLid) + ":7@lid", "hello");
-  REQUIRE(why);
-  CHECK(why->find("no session") != std::string::npos);
-  CHECK(s.send_from_contact(s.lid_user() + "@lid", "own phone"));  // not a contact device
   httplib::Client c(s.control_url());
-  auto res = c.Post("/contact-message", json{{"from", std::string(kContactLid) + "@lid"}, {"text", "x"}}.dump(),
-                    "application/json");
-  REQUIRE(res);
-  CHECK(res->status == 409);
+  auto post = [&c](const json& body) {
+    auto res = c.Post("/contact-message", body.dump(), "application/json");
+    REQUIRE(res);
+    return std::make_pair(res->status, json::parse(res->body, nullptr, false));
+  };
+  const std::string contact = std::string(kContactLid) + "@lid";
+  // Nobody is paired: nobody to deliver to.
+  auto [status, body] = post({{"from", contact}, {"text", "x"}});
+  CHECK(status == 409);
+  CHECK(body["error"]["code"] == "not_delivered");
+
+  auto a = pair_and_login(s, 0);
+  // The own phone writes no contact messages; the contact has no device 9.
+  CHECK(s.send_from_contact(s.lid_user() + "@lid", "own phone"));
+  sim::SimSendResult r = s.send_contact_message({std::string(kContactLid) + ":9@lid", "x"});
+  CHECK(r.status == sim::SimSendResult::Status::bad_request);
+  CHECK(post({{"from", s.lid_user() + "@lid"}, {"text", "x"}}).first == 400);
+  CHECK(post({{"from", contact}, {"text", "x"}, {"kind", "video"}}).first == 400);
+  CHECK(post({{"from", contact}, {"text", "x"}, {"pushName", 7}}).first == 400);
+  CHECK(post({{"from", 5}, {"text", "x"}}).first == 400);
+  CHECK(post({{"from", "not a jid"}, {"text", "x"}}).first == 400);
+  // A well-formed one goes to the companion that is now connected.
+  auto [ok, sent] = post({{"from", contact}, {"text", "x"}});
+  CHECK(ok == 200);
+  CHECK(sent["data"]["delivered"] == 1);
+  CHECK(sent["data"]["queued"] == 0);
+  REQUIRE(a->next("message"));
 }
 
 TEST_CASE("simulator send: a 64 KiB text decrypts on every device", "[sim]") {

@@ -1,5 +1,6 @@
 #include "control_api.hpp"
 
+#include <algorithm>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 #include "qr_code.hpp"
@@ -33,8 +34,25 @@ json faults_json(const Simulator& sim) {
           {"answerPings", sim.answer_pings()},
           {"withholdPrekeyUploads", sim.withhold_prekey_uploads()},
           {"withholdUsync", sim.withhold_usync()},
+          {"deliveryReceipts", sim.delivery_receipts()},
           {"pendingLoginFailures", sim.pending_login_failures()},
           {"pendingLoginStalls", sim.pending_login_stalls()}};
+}
+
+// A device message or receipt: 200 {id} when written to (or queued for) a companion, 400 when the
+// request can never be sent, 409 not_delivered when no companion takes it.
+void send_result(httplib::Response& res, const SimSendResult& r) {
+  switch (r.status) {
+    case SimSendResult::Status::sent: {
+      json data = {{"delivered", r.delivered}, {"queued", r.queued}};
+      if (!r.id.empty()) data["id"] = r.id;
+      return send_json(res, 200, {{"success", true}, {"data", data}});
+    }
+    case SimSendResult::Status::bad_request:
+      return send_error(res, 400, "bad_request", r.why);
+    case SimSendResult::Status::not_delivered:
+      return send_error(res, 409, "not_delivered", r.why);
+  }
 }
 
 // How long POST /scan waits for the client's answer to pair-success.
@@ -114,14 +132,52 @@ void register_control_routes(httplib::Server& server, Simulator& sim) {
     if (body.is_discarded() || !body.is_object() || !body.contains("from") ||
         !body["from"].is_string() || !body.contains("text") || !body["text"].is_string())
       return send_error(res, 400, "bad_request", "body must be JSON with string fields from and text");
+    ContactMessageRequest request;
+    request.from = body["from"].get<std::string>();
+    request.text = body["text"].get<std::string>();
+    if (body.contains("kind")) {
+      if (!body["kind"].is_string())
+        return send_error(res, 400, "bad_request", "kind must be \"text\" or \"image\"");
+      request.kind = body["kind"].get<std::string>();
+    }
+    if (body.contains("pushName")) {
+      if (!body["pushName"].is_string())
+        return send_error(res, 400, "bad_request", "pushName must be a string");
+      request.push_name = body["pushName"].get<std::string>();
+    }
     // Optional "corrupt": how many transmissions go out undecryptable (retry receipt tests).
-    const int corrupt = body.contains("corrupt") && body["corrupt"].is_number_integer()
-                            ? body["corrupt"].get<int>() : 0;
-    std::string id;
-    if (auto why = sim.send_from_contact(body["from"].get<std::string>(),
-                                         body["text"].get<std::string>(), &id, corrupt))
-      return send_error(res, 409, "not_delivered", *why);
-    send_json(res, 200, {{"success", true}, {"data", {{"id", id}}}});
+    if (body.contains("corrupt")) {
+      const json& v = body["corrupt"];
+      if (!(v.is_number_integer() && v.get<long long>() >= 0 && v.get<long long>() < 100))
+        return send_error(res, 400, "bad_request", "corrupt must be an integer from 0 to 99");
+      request.corrupt_times = v.get<int>();
+    }
+    send_result(res, sim.send_contact_message(request));
+  });
+
+  server.Post("/phone-message", [&sim](const httplib::Request& req, httplib::Response& res) {
+    json body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object() || !body.contains("to") || !body["to"].is_string() ||
+        !body.contains("text") || !body["text"].is_string())
+      return send_error(res, 400, "bad_request", "body must be JSON with string fields to and text");
+    send_result(res, sim.send_phone_message(body["to"].get<std::string>(),
+                                            body["text"].get<std::string>()));
+  });
+
+  server.Post("/contact-receipt", [&sim](const httplib::Request& req, httplib::Response& res) {
+    json body = json::parse(req.body, nullptr, false);
+    const bool ids_ok = body.is_object() && body.contains("ids") && body["ids"].is_array() &&
+                        !body["ids"].empty() &&
+                        std::all_of(body["ids"].begin(), body["ids"].end(),
+                                    [](const json& id) { return id.is_string(); });
+    if (body.is_discarded() || !body.is_object() || !body.contains("from") ||
+        !body["from"].is_string() || !body.contains("type") || !body["type"].is_string() || !ids_ok)
+      return send_error(res, 400, "bad_request",
+                        "body must be JSON with string fields from and type and a non-empty "
+                        "array of string ids");
+    send_result(res, sim.send_contact_receipt(body["from"].get<std::string>(),
+                                              body["type"].get<std::string>(),
+                                              body["ids"].get<std::vector<std::string>>()));
   });
 
   server.Post("/forget-sessions", [&sim](const httplib::Request& req, httplib::Response& res) {
@@ -139,7 +195,12 @@ void register_control_routes(httplib::Server& server, Simulator& sim) {
       receipts.push_back({{"companion", r.companion}, {"id", r.id}, {"to", r.to}, {"type", r.type},
                           {"retryCount", r.retry_count}, {"hadKeys", r.had_keys},
                           {"keysError", r.keys_error}});
-    send_json(res, 200, {{"success", true}, {"data", {{"receipts", receipts}}}});
+    json relayed = json::array();
+    for (const RelayedReceipt& r : sim.relayed_receipts())
+      relayed.push_back({{"companion", r.companion}, {"id", r.id}, {"ids", r.ids}, {"from", r.from},
+                         {"type", r.type}, {"recipient", r.recipient}, {"t", r.t},
+                         {"acked", r.acked}, {"ackProblem", r.ack_problem}});
+    send_json(res, 200, {{"success", true}, {"data", {{"receipts", receipts}, {"relayed", relayed}}}});
   });
 
   server.Post("/unlink", [&sim](const httplib::Request& req, httplib::Response& res) {
@@ -208,7 +269,7 @@ void register_control_routes(httplib::Server& server, Simulator& sim) {
       sim.set_withhold_ack(body["withholdAck"].get<bool>());
     }
     // Issue 4 faults (PROTOCOL.md §8): unanswered pings, refused logins, held prekey uploads.
-    for (const char* key : {"answerPings", "withholdPrekeyUploads", "withholdUsync"})
+    for (const char* key : {"answerPings", "withholdPrekeyUploads", "withholdUsync", "deliveryReceipts"})
       if (body.contains(key) && !body[key].is_boolean())
         return send_error(res, 400, "bad_request", std::string(key) + " must be a boolean");
     if (body.contains("failLogins")) {
@@ -233,6 +294,8 @@ void register_control_routes(httplib::Server& server, Simulator& sim) {
     if (body.contains("withholdPrekeyUploads"))
       sim.set_withhold_prekey_uploads(body["withholdPrekeyUploads"].get<bool>());
     if (body.contains("withholdUsync")) sim.set_withhold_usync(body["withholdUsync"].get<bool>());
+    if (body.contains("deliveryReceipts"))
+      sim.set_delivery_receipts(body["deliveryReceipts"].get<bool>());
     send_json(res, 200, {{"success", true}, {"data", faults_json(sim)}});
   });
 }

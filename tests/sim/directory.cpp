@@ -115,3 +115,44 @@ util::Bytes Directory::signed_key_index_list(const KnownUser& user,
 }
 
 }  // namespace sim
+
+namespace sim {
+
+std::optional<util::Bytes> Directory::device_identity(const KnownUser& user, uint16_t device,
+                                                      int64_t now) {
+  if (user.own || device == 0) return std::nullopt;
+  SimDevice* dev = simulated(user, device);
+  if (!dev) return std::nullopt;
+  auto cached = device_identities_.find({user.contact, device});
+  if (cached != device_identities_.end()) return cached->second;
+
+  uint32_t key_index = 0;
+  for (const ListedDevice& d : devices(user, {}))
+    if (d.id == device) key_index = d.key_index;
+  const Account& acc = account(user);
+  wa::proto::ADVDeviceIdentity details;
+  details.set_rawid(acc.raw_id);
+  details.set_timestamp(static_cast<uint64_t>(now));
+  details.set_keyindex(key_index);
+  details.set_accounttype(wa::proto::E2EE);
+  details.set_devicetype(wa::proto::E2EE);
+  std::string details_text;
+  details.SerializeToString(&details_text);
+  const util::Bytes d = util::to_bytes(details_text);
+  const util::Bytes device_key = dev->identity().pub_bytes();
+  const util::Bytes account_key = acc.key.pub_bytes();
+  const util::Bytes account_prefix{0x06, 0x00}, device_prefix{0x06, 0x01};
+
+  wa::proto::ADVSignedDeviceIdentity identity;
+  identity.set_details(details_text);
+  identity.set_accountsignaturekey(util::to_string(account_key));
+  identity.set_accountsignature(util::to_string(
+      util::curve::sign(acc.key.priv, util::concat({&account_prefix, &d, &device_key}))));
+  identity.set_devicesignature(util::to_string(util::curve::sign(
+      dev->identity().priv, util::concat({&device_prefix, &d, &device_key, &account_key}))));
+  std::string out;
+  identity.SerializeToString(&out);
+  return device_identities_[{user.contact, device}] = util::to_bytes(out);
+}
+
+}  // namespace sim

@@ -53,6 +53,14 @@ class Directory {
   util::Bytes signed_key_index_list(const KnownUser& user, const std::vector<ListedDevice>& devices,
                                     int64_t now) const;
 
+  // The <device-identity> a contact's companion device attaches to a message with a pkmsg (§9:
+  // present iff a pkmsg is): its ADVSignedDeviceIdentity including accountSignatureKey, with
+  // details {rawID, timestamp, keyIndex as listed, E2EE, E2EE}, the account's signature over
+  // 06 00 || details || device identity and the device's over 06 01 || details || device
+  // identity || account key (§6). Made once per device. std::nullopt for a phone (device 0 is
+  // the account itself and has no ADV identity) and for the own account.
+  std::optional<util::Bytes> device_identity(const KnownUser& user, uint16_t device, int64_t now);
+
  private:
   struct Account {
     util::curve::KeyPair key;  // the account (phone) identity that signs ADV data
@@ -66,6 +74,7 @@ class Directory {
   std::vector<Account> contact_accounts_;
   std::unique_ptr<SimDevice> own_phone_device_;
   std::vector<std::map<uint16_t, std::unique_ptr<SimDevice>>> contact_devices_;
+  std::map<std::pair<size_t, uint16_t>, util::Bytes> device_identities_;
 };
 
 }  // namespace sim

@@ -30,6 +30,9 @@ bool FaultPlan::withhold_prekey_uploads() const { Lock l(mu_); return withhold_u
 void FaultPlan::set_withhold_usync(bool withhold) { Lock l(mu_); withhold_usync_ = withhold; }
 bool FaultPlan::withhold_usync() const { Lock l(mu_); return withhold_usync_; }
 
+void FaultPlan::set_delivery_receipts(bool on) { Lock l(mu_); delivery_receipts_ = on; }
+bool FaultPlan::delivery_receipts() const { Lock l(mu_); return delivery_receipts_; }
+
 void FaultPlan::stall_next_logins(int count) { Lock l(mu_); login_stalls_ = count > 0 ? count : 0; }
 bool FaultPlan::take_login_stall() {
   Lock l(mu_);

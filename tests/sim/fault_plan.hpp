@@ -6,7 +6,9 @@
 //   - prekey uploads withheld: neither stored nor answered until released (lets a test kill
 //     the client while its upload is in flight);
 //   - user lookups (usync queries) left unanswered while the socket stays open: a send waits
-//     in preparation, before its stanza exists (lets a test close the connection under it).
+//     in preparation, before its stanza exists (lets a test close the connection under it);
+//   - delivery receipts switched off: the simulated devices still decrypt, but the server
+//     relays none of their receipts (a recipient that is offline or never gets the message).
 // Stream errors are one-shot and need the connection table, so Simulator sends them directly.
 // Thread-safe: set from the test or control thread, read on the simulator's io thread.
 #pragma once
@@ -33,6 +35,11 @@ class FaultPlan {
   void set_withhold_usync(bool withhold);
   bool withhold_usync() const;
 
+  // On by default: every simulated device that decrypts a companion's message answers with
+  // its receipt (receipt_relay.hpp).
+  void set_delivery_receipts(bool on);
+  bool delivery_receipts() const;
+
   // The next `count` logins get no answer at all (socket left open, frames ignored).
   void stall_next_logins(int count);
   bool take_login_stall();
@@ -45,6 +52,7 @@ class FaultPlan {
   int login_failure_reason_ = 0;
   bool withhold_uploads_ = false;
   bool withhold_usync_ = false;
+  bool delivery_receipts_ = true;
   int login_stalls_ = 0;
 };
 

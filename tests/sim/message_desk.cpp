@@ -75,4 +75,42 @@ std::vector<ClientMessageAck> MessageDesk::message_acks() const {
   return acks_;
 }
 
+void MessageDesk::record(RelayedReceipt r) {
+  std::lock_guard<std::mutex> lk(mu_);
+  relayed_.push_back(std::move(r));
+}
+
+bool MessageDesk::ack_relayed(const std::string& companion, const std::string& id,
+                              const std::string& to, const std::string& type,
+                              const std::string& recipient, std::string* problem_out) {
+  std::lock_guard<std::mutex> lk(mu_);
+  // Several devices answer the same message id (a contact's phone and companion, the own
+  // phone), so `to` tells their receipts apart; a type that matches too is preferred.
+  RelayedReceipt* match = nullptr;
+  for (RelayedReceipt& r : relayed_) {
+    if (r.acked || r.companion != companion || r.id != id || r.from != to) continue;
+    if (r.type == type) {
+      match = &r;
+      break;
+    }
+    if (!match) match = &r;
+  }
+  if (!match) return false;
+  match->acked = true;
+  std::string problem;
+  if (match->type != type)
+    problem = "ack type '" + type + "' is not the receipt's '" + match->type + "'";
+  if (match->recipient != recipient)
+    problem += (problem.empty() ? "" : "; ") + std::string("ack recipient '") + recipient +
+               "' is not the receipt's '" + match->recipient + "'";
+  match->ack_problem = problem;
+  if (problem_out) *problem_out = problem;
+  return true;
+}
+
+std::vector<RelayedReceipt> MessageDesk::relayed() const {
+  std::lock_guard<std::mutex> lk(mu_);
+  return relayed_;
+}
+
 }  // namespace sim

@@ -6,10 +6,14 @@
 //  - messages waiting for a companion that is offline, delivered at its next login with the
 //    `offline` attribute and framed by <ib><offline_preview/> … <ib><offline count/> (§8 step 6);
 //  - what the companion answered: every <receipt> it sent (delivery and retry, with the
-//    retry's fields) and <ack>s of messages, for tests.
+//    retry's fields) and <ack>s of messages, for tests;
+//  - every <receipt> the server sent a companion on behalf of a simulated device (delivery,
+//    sender, read, played, retry; receipt_relay.hpp) and whether the companion acked it with
+//    <ack class="receipt"> copying what it must (PROTOCOL.md §8 "What must be acked").
 // The queues are touched on the simulator's io thread; the observations are read from tests,
 // so everything is behind one mutex.
 #pragma once
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -19,11 +23,22 @@
 
 namespace sim {
 
-// A contact message the server delivered (or queued), for answering retries.
+enum class MessageKind { text, image };
+
+// A message a simulated device writes to the account's companions (device_message.hpp): a
+// contact's device, or the account's own phone copying what it wrote to `chat`.
+struct DeviceMessageSpec {
+  wa::Jid from_device;                   // the writing device, addressed as on the wire (PN or LID)
+  std::string text;                      // the text, or the image's caption
+  MessageKind kind = MessageKind::text;
+  std::optional<std::string> push_name;  // the notify attribute (contacts); a default when unset
+  std::optional<wa::Jid> chat;           // the own phone's message: the peer it was written to
+};
+
+// A device message the server delivered (or queued), for answering retries.
 struct ContactSend {
-  wa::Jid from_device;          // the contact's device, as given by the test
+  DeviceMessageSpec spec;
   std::string companion_jid;    // PHONE:DEV@s.whatsapp.net of the receiving companion
-  std::string text;
   int corrupt_remaining = 0;    // this many more transmissions go out with a broken MAC
   int transmissions = 0;
 };
@@ -45,6 +60,19 @@ struct ClientMessageAck {
   std::string companion, id, to, error;
 };
 
+// A <receipt> the server sent a companion for one of the devices it simulates.
+struct RelayedReceipt {
+  std::string companion;         // PHONE:DEV@s.whatsapp.net it was written to
+  std::string id;                // the id attribute: the first message id
+  std::vector<std::string> ids;  // every id it covers: id, then the <list><item>s
+  std::string from;              // the device it speaks for, as sent (PN or LID form)
+  std::string type;              // "" (delivered), sender, read, played, retry
+  std::string recipient;         // "" when absent
+  int64_t t = 0;
+  bool acked = false;            // the companion answered <ack class="receipt" id to=from>
+  std::string ack_problem;       // "" when that ack also copied type and recipient
+};
+
 class MessageDesk {
  public:
   void remember(const std::string& id, ContactSend send);
@@ -64,6 +92,15 @@ class MessageDesk {
   std::vector<ClientReceipt> receipts() const;
   std::vector<ClientMessageAck> message_acks() const;
 
+  void record(RelayedReceipt r);
+  // The companion's <ack class="receipt" id to [type] [recipient]>: marks the oldest unacked
+  // receipt sent to `companion` with that id and from == to, noting in its ack_problem a type
+  // or recipient the ack did not copy (also put in *problem). False when no such receipt is
+  // waiting for an ack.
+  bool ack_relayed(const std::string& companion, const std::string& id, const std::string& to,
+                   const std::string& type, const std::string& recipient, std::string* problem);
+  std::vector<RelayedReceipt> relayed() const;
+
  private:
   mutable std::mutex mu_;
   std::map<std::string, ContactSend> sends_;
@@ -71,6 +108,7 @@ class MessageDesk {
   std::map<std::string, std::vector<wa::Node>> offline_;
   std::vector<ClientReceipt> receipts_;
   std::vector<ClientMessageAck> acks_;
+  std::vector<RelayedReceipt> relayed_;
 };
 
 }  // namespace sim

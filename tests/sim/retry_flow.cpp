@@ -1,6 +1,6 @@
 #include "retry_flow.hpp"
 
-#include "contact_message.hpp"
+#include "device_message.hpp"
 #include "message_plaintext.hpp"
 #include "prekey_bundle.hpp"
 
@@ -59,8 +59,8 @@ SimDevice* simulated_device(SimContext& ctx, const Jid& jid, std::optional<Known
   return user ? ctx.directory.simulated(*user, jid.device) : nullptr;
 }
 
-void ask_again(SimContext& ctx, SimDevice& dev, const KnownUser& user, uint16_t device,
-               const std::string& id, const std::optional<Jid>& chat, int64_t now,
+void ask_again(SimContext& ctx, const PairedDevice& sender, SimDevice& dev, const KnownUser& user,
+               uint16_t device, const std::string& id, const std::optional<Jid>& chat, int64_t now,
                const SendToCompanion& send) {
   const Jid from{user.lid_user, 0, device, 0, wa::kLidServer};
   const int count = ctx.desk.next_device_retry(from.str(), id);
@@ -69,7 +69,8 @@ void ask_again(SimContext& ctx, SimDevice& dev, const KnownUser& user, uint16_t 
     return;
   }
   // A receipt from one of the account's own devices names the chat in `recipient`.
-  send(device_retry_receipt(dev, from, id, count, now, user.own ? chat : std::nullopt));
+  send_receipt(ctx, sender.jid,
+               device_retry_receipt(dev, from, id, count, now, user.own ? chat : std::nullopt), send);
   ctx.state.add_history("retry-requested:" + std::to_string(count));
 }
 
@@ -128,7 +129,6 @@ void corrupt(Node& message) {
 
 void request_retries(SimContext& ctx, const PairedDevice& sender, const std::string& message_id,
                      size_t first_entry, int64_t now, const SendToCompanion& send) {
-  (void)sender;
   for (const ReceivedMessage& e : ctx.state.received_since(first_entry)) {
     if (e.id != message_id || e.decrypt_error.empty()) continue;
     const auto device = Jid::parse(e.device);
@@ -136,11 +136,11 @@ void request_retries(SimContext& ctx, const PairedDevice& sender, const std::str
     std::optional<KnownUser> user;
     SimDevice* dev = simulated_device(ctx, *device, &user);
     if (!dev) continue;  // a companion: not simulated, it cannot ask
-    ask_again(ctx, *dev, *user, device->device, message_id, Jid::parse(e.to), now, send);
+    ask_again(ctx, sender, *dev, *user, device->device, message_id, Jid::parse(e.to), now, send);
   }
 }
 
-Node receive_resend(SimContext& ctx, const PairedDevice& sender, const Node& message, int64_t now,
+void receive_resend(SimContext& ctx, const PairedDevice& sender, const Node& message, int64_t now,
                     const SendToCompanion& send) {
   const std::string id = message.attr("id");
   const auto to = message.jid_attr("to");
@@ -184,8 +184,10 @@ Node receive_resend(SimContext& ctx, const PairedDevice& sender, const Node& mes
   }
   ctx.state.add_received({r});
   if (!r.decrypt_error.empty() && dev)
-    ask_again(ctx, *dev, *user, to->device, id, message.jid_attr("recipient"), now, send);
-  return ack;
+    ask_again(ctx, sender, *dev, *user, to->device, id, message.jid_attr("recipient"), now, send);
+  send(ack);
+  // The device's receipt follows the server's ack, as for a fanned-out message.
+  relay_delivery_receipt(ctx, sender, r, now, send, message.jid_attr("recipient"));
 }
 
 void receive_companion_receipt(SimContext& ctx, const PairedDevice& companion, const Node& receipt,
@@ -218,8 +220,7 @@ void receive_companion_receipt(SimContext& ctx, const PairedDevice& companion, c
     ctx.state.add_history("retry-for-unknown-message");
     return;
   }
-  std::optional<KnownUser> user;
-  SimDevice* dev = simulated_device(ctx, original->from_device, &user);
+  SimDevice* dev = simulated_device(ctx, original->spec.from_device);
   if (!dev) return;
   if (cr.had_keys && cr.keys_error.empty()) {
     try {
@@ -230,8 +231,7 @@ void receive_companion_receipt(SimContext& ctx, const PairedDevice& companion, c
     }
   }
   std::string why;
-  auto resend = build_contact_message(ctx, original->from_device, companion, original->text, cr.id,
-                                      0, now, &why);
+  auto resend = build_device_message(ctx, original->spec, companion, cr.id, 0, now, &why);
   if (!resend) {
     ctx.state.add_history("retry-not-answered: " + why);
     return;
@@ -242,17 +242,16 @@ void receive_companion_receipt(SimContext& ctx, const PairedDevice& companion, c
   ctx.state.add_history("contact-message-resent");
 }
 
-std::optional<Node> build_contact_message(SimContext& ctx, const Jid& from_device,
-                                          const PairedDevice& companion, const std::string& text,
-                                          const std::string& id, int corrupt_times, int64_t now,
-                                          std::string* why) {
-  auto built = contact_message(ctx.directory, from_device, companion, text, id, now);
+std::optional<Node> build_device_message(SimContext& ctx, const DeviceMessageSpec& spec,
+                                         const PairedDevice& companion, const std::string& id,
+                                         int corrupt_times, int64_t now, std::string* why) {
+  auto built = device_message(ctx.directory, ctx.state, spec, companion, id, now);
   if (auto* err = std::get_if<std::string>(&built)) {
     if (why) *why = *err;
     return std::nullopt;
   }
   Node node = std::get<Node>(std::move(built));
-  if (!ctx.desk.find(id)) ctx.desk.remember(id, ContactSend{from_device, companion.jid, text, corrupt_times});
+  if (!ctx.desk.find(id)) ctx.desk.remember(id, ContactSend{spec, companion.jid, corrupt_times});
   if (ctx.desk.next_transmission_corrupt(id)) corrupt(node);
   return node;
 }

@@ -1,13 +1,12 @@
 #include "sim_connection.hpp"
 
-#include "retry_flow.hpp"
-
 #include <algorithm>
 #include <cstdlib>
 #include <ctime>
 #include "bundle_fetch.hpp"
 #include "message_inbox.hpp"
 #include "prekey_upload.hpp"
+#include "receipt_relay.hpp"
 #include "retry_flow.hpp"
 #include "usync_answer.hpp"
 #include "util/crypto.hpp"
@@ -198,7 +197,7 @@ void SimConnection::on_node(const Node& node) {
     // A resend answering a retry receipt goes to one device, without <participants> (§10
     // step 7); it is not a new message for the ack ledger.
     if (!node.child("participants")) {
-      send_node(receive_resend(ctx_, *sender, node, now_unix(), to_companion));
+      receive_resend(ctx_, *sender, node, now_unix(), to_companion);
       return;
     }
     Phone& phone = ctx_.accounts.phone(ctx_.accounts.account_of(sender->phone));
@@ -209,9 +208,10 @@ void SimConnection::on_node(const Node& node) {
       ctx_.observed.message_acked(node.attr("id"), std::atoi(ack->attr("error").c_str()));
       send_node(*ack);
     }
-    // Devices that could not decrypt their copy ask for it again (after the ack, as the
-    // server relays their receipts later).
+    // Devices that could not decrypt their copy ask for it again, the others confirm it
+    // (after the ack, as the server relays their receipts later).
     request_retries(ctx_, *sender, node.attr("id"), first_entry, now_unix(), to_companion);
+    relay_delivery_receipts(ctx_, *sender, node.attr("id"), first_entry, now_unix(), to_companion);
     return;
   }
   if (phase_ != Phase::logged_in) return;
@@ -220,6 +220,10 @@ void SimConnection::on_node(const Node& node) {
                               [this](const Node& n) { send_node(n); });
   } else if (node.tag == "ack" && node.attr("class") == "message") {
     ctx_.desk.record(ClientMessageAck{device_->jid, node.attr("id"), node.attr("to"), node.attr("error")});
+  } else if (node.tag == "ack" && node.attr("class") == "receipt") {
+    receive_receipt_ack(ctx_, *device_, node);
+  } else if (node.tag == "ack" && node.attr("class") == "notification") {
+    ctx_.state.add_history("notification-acked:" + node.attr("id"));
   } else if (node.tag == "ib") {
     if (const Node* batch = node.child("offline_batch"))
       ctx_.state.add_history("offline_batch:" + batch->attr("count"));

@@ -14,7 +14,8 @@
 #include <websocketpp/server.hpp>
 #include <httplib.h>
 
-#include "contact_message.hpp"
+#include "device_message.hpp"
+#include "receipt_relay.hpp"
 #include "retry_flow.hpp"
 #include "control_api.hpp"
 #include "qr_code.hpp"
@@ -50,7 +51,52 @@ struct Simulator::Impl {
   // Runs fn on the io thread and waits for it (at most a few seconds).
   template <typename T>
   T on_io_thread(std::function<T()> fn);
+  // Writes a device message to every logged-in companion `accepts`, and queues it for every
+  // paired one that is offline. On the io thread.
+  SimSendResult deliver_device_message(const DeviceMessageSpec& spec, int corrupt_times,
+                                       const std::function<bool(const PairedDevice&)>& accepts);
 };
+
+SimSendResult Simulator::Impl::deliver_device_message(
+    const DeviceMessageSpec& spec, int corrupt_times,
+    const std::function<bool(const PairedDevice&)>& accepts) {
+  SimSendResult result;
+  if (auto why = device_message_problem(ctx.directory, spec)) {
+    result.status = SimSendResult::Status::bad_request;
+    result.why = *why;
+    return result;
+  }
+  result.id = new_message_id();
+  std::string why = "no companion is paired";
+  const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  std::set<std::string> online;
+  for (auto& [h, conn] : conns) {
+    auto companion = conn->logged_in_device();
+    if (!companion || !accepts(*companion)) continue;
+    online.insert(companion->jid);
+    if (auto node = build_device_message(ctx, spec, *companion, result.id, corrupt_times, now, &why)) {
+      conn->deliver(*node);
+      ++result.delivered;
+    }
+  }
+  // A paired companion without a live connection gets it at its next login.
+  for (const PairedDevice& companion : ctx.state.devices()) {
+    if (online.count(companion.jid) || !accepts(companion)) continue;
+    if (auto node = build_device_message(ctx, spec, companion, result.id, corrupt_times, now, &why)) {
+      ctx.desk.queue_offline(companion.jid, std::move(*node));
+      ++result.queued;
+    }
+  }
+  const std::string what = spec.chat ? "phone-message" : "contact-message";
+  if (result.delivered + result.queued == 0) {
+    result.why = why;
+    result.id.clear();
+    return result;
+  }
+  result.status = SimSendResult::Status::sent;
+  ctx.state.add_history(what + (result.delivered ? "-sent" : "-queued"));
+  return result;
+}
 
 void Simulator::Impl::setup_ws() {
   ws.clear_access_channels(websocketpp::log::alevel::all);
@@ -209,49 +255,132 @@ std::optional<std::string> Simulator::scan(const std::string& qr, const ScanOpti
   }
 }
 
+namespace {
+
+SimSendResult bad_request(std::string why) {
+  SimSendResult r;
+  r.status = SimSendResult::Status::bad_request;
+  r.why = std::move(why);
+  return r;
+}
+
+SimSendResult not_running() {
+  SimSendResult r;
+  r.why = "the simulator is not running";
+  return r;
+}
+
+}  // namespace
+
+SimSendResult Simulator::send_contact_message(const ContactMessageRequest& request) {
+  auto from = wa::Jid::parse(request.from);
+  if (!from) return bad_request("not a JID: " + request.from);
+  DeviceMessageSpec spec;
+  spec.from_device = *from;
+  spec.text = request.text;
+  spec.push_name = request.push_name;
+  if (request.kind == "image") spec.kind = MessageKind::image;
+  else if (request.kind != "text") return bad_request("kind must be \"text\" or \"image\"");
+  if (!impl_->running) return not_running();
+  Impl& d = *impl_;
+  try {
+    return d.on_io_thread<SimSendResult>([&d, spec, corrupt = request.corrupt_times] {
+      return d.deliver_device_message(spec, corrupt, [](const PairedDevice&) { return true; });
+    });
+  } catch (const std::exception& e) {
+    SimSendResult r;
+    r.why = e.what();
+    return r;
+  }
+}
+
+SimSendResult Simulator::send_phone_message(const std::string& to, const std::string& text) {
+  auto chat = wa::Jid::parse(to);
+  if (!chat) return bad_request("not a JID: " + to);
+  Impl& d = *impl_;
+  DeviceMessageSpec spec;
+  // The phone addresses its own devices on the chat's server (as whatsmeow lists its own
+  // devices under its LID when it sends to a LID), so the copy comes from the own user in
+  // that form; the phone is device 0.
+  const bool lid = chat->server == wa::kLidServer;
+  spec.from_device = wa::Jid::user_jid(lid ? d.ctx.options.lid_user : d.ctx.options.phone_number,
+                                       lid ? wa::kLidServer : wa::kServerJid);
+  spec.text = text;
+  spec.chat = *chat;
+  if (!d.running) return not_running();
+  const std::string own_phone = d.ctx.options.phone_number;
+  try {
+    return d.on_io_thread<SimSendResult>([&d, spec, own_phone] {
+      // Only the companions of the account whose phone this is.
+      return d.deliver_device_message(
+          spec, 0, [&own_phone](const PairedDevice& c) { return c.phone == own_phone; });
+    });
+  } catch (const std::exception& e) {
+    SimSendResult r;
+    r.why = e.what();
+    return r;
+  }
+}
+
+SimSendResult Simulator::send_contact_receipt(const std::string& from, const std::string& type,
+                                              const std::vector<std::string>& ids) {
+  auto device = wa::Jid::parse(from);
+  if (!device) return bad_request("not a JID: " + from);
+  if (type != "delivered" && type != "read" && type != "played")
+    return bad_request("type must be \"delivered\", \"read\" or \"played\"");
+  if (ids.empty()) return bad_request("ids must name at least one message id");
+  for (const std::string& id : ids)
+    if (id.empty()) return bad_request("ids must not contain an empty id");
+  if (!impl_->running) return not_running();
+  Impl& d = *impl_;
+  // A delivery receipt has no type attribute (PROTOCOL-ADDITIONS §3).
+  const std::string wire_type = type == "delivered" ? "" : type;
+  try {
+    return d.on_io_thread<SimSendResult>([&d, j = *device, wire_type, ids] {
+      SimSendResult r;
+      DeviceMessageSpec as_writer;
+      as_writer.from_device = j;
+      if (auto why = device_message_problem(d.ctx.directory, as_writer)) return bad_request(*why);
+      const wa::Node receipt = device_receipt(j, ids, wire_type, static_cast<int64_t>(std::time(nullptr)));
+      for (auto& [h, conn] : d.conns) {
+        auto companion = conn->logged_in_device();
+        if (!companion || companion->phone != d.ctx.options.phone_number) continue;
+        auto c = conn;
+        send_receipt(d.ctx, companion->jid, receipt, [c](const wa::Node& n) { c->deliver(n); });
+        ++r.delivered;
+      }
+      if (r.delivered == 0) {
+        r.why = "no companion of the account is connected";
+        return r;
+      }
+      r.status = SimSendResult::Status::sent;
+      d.ctx.state.add_history("contact-receipt:" + (wire_type.empty() ? "delivered" : wire_type));
+      return r;
+    });
+  } catch (const std::exception& e) {
+    SimSendResult r;
+    r.why = e.what();
+    return r;
+  }
+}
+
 std::optional<std::string> Simulator::send_from_contact(const std::string& device_jid,
                                                         const std::string& text,
                                                         std::string* message_id,
                                                         int corrupt_times) {
-  auto from = wa::Jid::parse(device_jid);
-  if (!from) return std::string("not a JID: " + device_jid);
-  if (!impl_->running) return std::string("the simulator is not running");
-  Impl& d = *impl_;
-  const std::string id = new_message_id();
-  try {
-    auto result = d.on_io_thread<std::optional<std::string>>(
-        [&d, f = *from, text, id, corrupt_times]() -> std::optional<std::string> {
-          std::string why = "no companion is paired";
-          const int64_t now = static_cast<int64_t>(std::time(nullptr));
-          int delivered = 0, queued = 0;
-          std::set<std::string> online;
-          for (auto& [h, conn] : d.conns) {
-            auto companion = conn->logged_in_device();
-            if (!companion) continue;
-            online.insert(companion->jid);
-            if (auto node = build_contact_message(d.ctx, f, *companion, text, id, corrupt_times, now, &why)) {
-              conn->deliver(*node);
-              ++delivered;
-            }
-          }
-          // A paired companion without a live connection gets it at its next login.
-          for (const PairedDevice& companion : d.ctx.state.devices()) {
-            if (online.count(companion.jid)) continue;
-            if (auto node = build_contact_message(d.ctx, f, companion, text, id, corrupt_times, now, &why)) {
-              d.ctx.desk.queue_offline(companion.jid, std::move(*node));
-              ++queued;
-            }
-          }
-          if (delivered + queued == 0) return why;
-          d.ctx.state.add_history(delivered ? "contact-message-sent" : "contact-message-queued");
-          return std::nullopt;
-        });
-    if (!result && message_id) *message_id = id;
-    return result;
-  } catch (const std::exception& e) {
-    return std::string(e.what());
-  }
+  ContactMessageRequest request;
+  request.from = device_jid;
+  request.text = text;
+  request.corrupt_times = corrupt_times;
+  SimSendResult r = send_contact_message(request);
+  if (!r.ok()) return r.why;
+  if (message_id) *message_id = r.id;
+  return std::nullopt;
 }
+
+std::vector<RelayedReceipt> Simulator::relayed_receipts() const { return impl_->ctx.desk.relayed(); }
+void Simulator::set_delivery_receipts(bool on) { impl_->ctx.faults.set_delivery_receipts(on); }
+bool Simulator::delivery_receipts() const { return impl_->ctx.faults.delivery_receipts(); }
 
 bool Simulator::forget_sessions(const std::string& device_jid) {
   auto jid = wa::Jid::parse(device_jid);

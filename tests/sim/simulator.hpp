@@ -126,6 +126,32 @@ struct PrekeyUploadSeen {
   bool answered = false;  // false: withheld (set_withhold_prekey_uploads), not stored
 };
 
+// A message a contact's simulated device writes to the account (Simulator::send_contact_message).
+struct ContactMessageRequest {
+  ContactMessageRequest(std::string from_device = "", std::string message_text = "")
+      : from(std::move(from_device)), text(std::move(message_text)) {}
+  std::string from;                      // "LIDUSER:DEV@lid" or "PHONE:DEV@s.whatsapp.net"
+  std::string text;                      // the text, or the image's caption
+  std::string kind = "text";             // "text" (conversation) or "image" (imageMessage)
+  std::optional<std::string> push_name;  // the notify attribute; "Contact PHONE" when unset
+  int corrupt_times = 0;                 // transmissions that go out with a broken MAC
+};
+
+// What became of a message or receipt a simulated device sent.
+struct SimSendResult {
+  enum class Status {
+    sent,           // written to a live companion, or queued for an offline one
+    bad_request,    // the request can never be sent (not a contact's device, unknown kind, ...)
+    not_delivered,  // no companion to take it
+  };
+  Status status = Status::not_delivered;
+  std::string id;     // the message id, when sent (send_contact_message, send_phone_message)
+  int delivered = 0;  // companions it was written to
+  int queued = 0;     // offline companions it waits for
+  std::string why;    // bad_request / not_delivered: the reason
+  bool ok() const { return status == Status::sent; }
+};
+
 class Simulator {
  public:
   explicit Simulator(SimOptions options = {});
@@ -180,24 +206,41 @@ class Simulator {
   // From now on, messages are refused with <ack class="message" error=CODE/> (e.g. 479, 463,
   // 500) and not delivered; 0 clears it.
   void set_message_error(int code);
-  // From now on, messages are delivered but never acked (the sender cannot know); false clears.
+  // From now on, messages are delivered but never acked; false clears. The devices' receipts
+  // still follow unless set_delivery_receipts(false).
   void set_withhold_ack(bool withhold);
   int message_error() const;
   bool withhold_ack() const;
-  // A contact's simulated device (e.g. "987654321098765:7@lid" or the PN form) sends `text` to
-  // every logged-in companion it has a session with (it decrypted a pkmsg from it), as
-  // <message from=DEVICE_LID sender_pn=PN><enc type="msg">. Returns std::nullopt when delivered
-  // to at least one companion (the id in *message_id), otherwise why not.
-  // Replies are what end the sender's pkmsg phase: libsignal sends PreKeySignalMessages until it
-  // has decrypted a message from the peer.
-  // Added (issue 4): a companion that is paired but offline gets the message queued and
-  // delivered at its next login (after <active/>, with offline="1", framed by
-  // <ib><offline_preview/> and <ib><offline count/>); that counts as delivered. With
-  // corrupt_times > 0 that many transmissions of the message (retries included) go out with a
-  // broken MAC, so the companion cannot decrypt them and must send retry receipts.
+  // A contact's simulated device writes to the account (device_message.hpp): to every
+  // logged-in companion, and queued for every paired one that is offline (delivered at its next
+  // login, after <active/>, with offline="1", framed by <ib><offline_preview/> and
+  // <ib><offline count/>). A device without a Signal session with a companion builds one from
+  // the companion's prekey bundle the server holds and sends a pkmsg.
+  SimSendResult send_contact_message(const ContactMessageRequest& request);
+  // The account's phone writes `text` to the chat `to` ("PEER@s.whatsapp.net" or "LID@lid")
+  // and its companions get the DeviceSentMessage copy (from the own phone, device 0, on the
+  // chat's server, recipient = the chat); delivered and queued like a contact's message.
+  SimSendResult send_phone_message(const std::string& to, const std::string& text);
+  // A contact's device sends one receipt of `type` ("delivered", "read", "played") for `ids`
+  // (receipt_relay.hpp: first id in `id`, the others as <list><item id/></list>) to every
+  // logged-in companion of the account. Not queued for offline companions.
+  SimSendResult send_contact_receipt(const std::string& from, const std::string& type,
+                                     const std::vector<std::string>& ids);
+  // The text form of send_contact_message: std::nullopt when delivered or queued (the id in
+  // *message_id), otherwise why not. With corrupt_times > 0 that many transmissions of the
+  // message (retries included) go out with a broken MAC, so the companion cannot decrypt them
+  // and must send retry receipts.
   std::optional<std::string> send_from_contact(const std::string& device_jid, const std::string& text,
                                                std::string* message_id = nullptr,
                                                int corrupt_times = 0);
+  // Every receipt the server wrote to a companion for a simulated device (delivery, sender,
+  // read, played, retry) and whether the companion acked it, in order.
+  std::vector<RelayedReceipt> relayed_receipts() const;
+  // On by default: each simulated device that decrypts a companion's message answers with its
+  // receipt (a contact's device: delivered; the own phone: sender). false stops them.
+  void set_delivery_receipts(bool on);
+  bool delivery_receipts() const;
+
   // Added (issue 4): retry receipts and receipts (sim/message_desk.hpp, sim/retry_flow.hpp).
   // A contact's (or the own phone's) simulated device loses all its sessions: the next message
   // it gets fails to decrypt and it sends retry receipts (keys from the second), as whatsmeow.
