@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Configures and builds into BUILD_DIR (default build/). Extra arguments go to cmake.
+# Configures and builds into BUILD_DIR (default build/). Extra arguments go to cmake;
+# BUILD_TARGETS (space-separated) builds only those targets.
 #   scripts/build.sh                      # RelWithDebInfo
 #   BUILD_DIR=build-asan scripts/build.sh -DWA_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 set -euo pipefail
@@ -12,4 +13,6 @@ if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
 else
   cmake -S . -B "$BUILD_DIR" "$@" >/dev/null
 fi
-cmake --build "$BUILD_DIR" -j "$(nproc)"
+targets=()
+[ -n "${BUILD_TARGETS:-}" ] && targets=(--target ${BUILD_TARGETS})
+cmake --build "$BUILD_DIR" -j "$(nproc)" "${targets[@]}"

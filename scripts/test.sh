@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test: unit tests and end-to-end tests of the
 # real binary against the simulator, first in a normal build, then under ASan + UBSan, then a
-# bounded libFuzzer run of every fuzz target (FUZZ_SECONDS each, see scripts/fuzz.sh).
-#   scripts/test.sh            # both builds, then fuzzing
+# bounded libFuzzer run of every fuzz target (FUZZ_SECONDS each, see scripts/fuzz.sh). Between
+# them, the layers whose threads share state (the HTTP server and router, webhook delivery) run
+# under ThreadSanitizer.
+#   scripts/test.sh            # both builds, TSan, then fuzzing
 #   SANITIZE=0 scripts/test.sh # only the normal build
+#   TSAN=0 scripts/test.sh     # without the ThreadSanitizer stage
 #   FUZZ=0 scripts/test.sh     # without the bounded fuzzing run (scripts/fuzz.sh, needs clang)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +21,14 @@ if [ "${SANITIZE:-1}" = 1 ]; then
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   BUILD_DIR=build-asan bash scripts/build.sh -DCMAKE_BUILD_TYPE=Debug -DWA_SANITIZE=ON -DWA_BUILD_TESTS=ON
   (cd build-asan && ctest --timeout 900)
+fi
+
+if [ "${TSAN:-1}" = 1 ]; then
+  BUILD_DIR=build-tsan BUILD_TARGETS="test_http test_webhooks" bash scripts/build.sh \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWA_TSAN=ON -DWA_BUILD_TESTS=ON
+  export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp"
+  (cd build-tsan && ctest --timeout 900 -R '^unit_(http|webhooks)$')
+  unset TSAN_OPTIONS
 fi
 
 if [ "${FUZZ:-1}" = 1 ]; then

@@ -97,6 +97,12 @@ TEST_CASE("sent messages keep recent texts and raise their status only upwards",
   CHECK_FALSE(s->find_sent_message("ID1"));
   CHECK(s->find_sent_message("LATE"));
 
+  // A restart keeps them: a retry receipt after it is still answered with the original text.
+  s.reset();
+  s = Store::open(t.sub("acme"));
+  REQUIRE(s->find_sent_message("LATE"));
+  CHECK(s->find_sent_message("LATE")->text == std::optional<std::string>("x"));
+
   // A wipe (logout) forgets them: they hold message text.
   s->wipe();
   CHECK_FALSE(s->find_sent_message("LATE"));
