@@ -60,21 +60,18 @@ struct Field {
   std::string bytes;    // a length-delimited field's content
 };
 
-// The fields of Message.imageMessage (field 3), which the shared e2e.proto does not declare:
-// a parser keeps it as an unknown field.
+// The imageMessage's fields by number, read from its wire bytes (the product's proto knows the
+// message type; this reads every field the simulator wrote, known to it or not).
 std::map<int, Field> image_fields(const wa::proto::Message& m) {
-  const auto& unknown = m.GetReflection()->GetUnknownFields(m);
   std::map<int, Field> out;
-  for (int i = 0; i < unknown.field_count(); ++i) {
-    if (unknown.field(i).number() != 3) continue;
-    google::protobuf::UnknownFieldSet image;
-    REQUIRE(image.ParseFromString(unknown.field(i).length_delimited()));
-    for (int j = 0; j < image.field_count(); ++j) {
-      const google::protobuf::UnknownField& f = image.field(j);
-      Field& mine = out[f.number()];
-      if (f.type() == google::protobuf::UnknownField::TYPE_VARINT) mine.number = f.varint();
-      if (f.type() == google::protobuf::UnknownField::TYPE_LENGTH_DELIMITED) mine.bytes = f.length_delimited();
-    }
+  if (!m.has_imagemessage()) return out;
+  google::protobuf::UnknownFieldSet image;
+  REQUIRE(image.ParseFromString(m.imagemessage().SerializeAsString()));
+  for (int j = 0; j < image.field_count(); ++j) {
+    const google::protobuf::UnknownField& f = image.field(j);
+    Field& mine = out[f.number()];
+    if (f.type() == google::protobuf::UnknownField::TYPE_VARINT) mine.number = f.varint();
+    if (f.type() == google::protobuf::UnknownField::TYPE_LENGTH_DELIMITED) mine.bytes = f.length_delimited();
   }
   return out;
 }

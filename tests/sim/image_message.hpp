@@ -7,8 +7,8 @@
 // → "image") and what it would need to download it. No media is uploaded anywhere: the "file"
 // is a few bytes standing for a JPEG, encrypted the real way (§2.2, §2.3: HKDF "WhatsApp Image
 // Keys", AES-256-CBC, a 10-byte HMAC) so that the hashes, length and key agree with each other.
-// The product's e2e.proto (which the simulator shares) has no imageMessage, so the field is
-// written here in protobuf wire format; parsers keep it as an unknown field.
+// Written here in protobuf wire format, not with the product's e2e.proto: an encoding of our own
+// that the product's parser must read, so a wrong field number there shows.
 #pragma once
 #include <cstdint>
 #include <string>
