@@ -1,4 +1,4 @@
-// The OpenAPI 3.0 description of the API (api/openapi.json), built into the binary by CMake
+// The OpenAPI 3.1 description of the API (api/openapi.json), built into the binary by CMake
 // (src/http/CMakeLists.txt), so GET /openapi.json needs no file at run time.
 #pragma once
 #include <string_view>
