@@ -181,6 +181,34 @@ TEST_CASE("e2e retry: a device that lost its session gets our message re-encrypt
     if (m.id == next && m.device == t.contact_device) CHECK(m.decrypt_error.empty());
 }
 
+TEST_CASE("e2e retry: a retry receipt that arrives after a restart gets the original text",
+          "[e2e][retry]") {
+  RetryRig t;
+  auto& s = t.rig.sim();
+  REQUIRE(s.forget_sessions(t.contact_device));
+  s.set_hold_retries(true);
+  const std::string text = "asked for again after a restart";
+  const std::string id = t.send_ok(text);
+  // The device could not decrypt its copy; its retry receipt waits in the server while the
+  // service restarts: the text must come from the store, not from memory.
+  REQUIRE(wait_until([&] { return s.held_retries() > 0; }));
+  CHECK(t.rig.stop_service() == 0);
+  t.rig.start_service();
+  REQUIRE(t.rig.api().wait_status(kTenant, {"connected"})["status"] == "connected");
+  REQUIRE(s.release_retries() > 0);
+  REQUIRE(wait_until([&] {
+    for (const auto& m : s.received_messages())
+      if (m.id == id && m.device == t.contact_device && m.decrypt_error.empty()) return true;
+    return false;
+  }));
+  for (const auto& m : s.received_messages()) {
+    if (m.id != id || m.device != t.contact_device || !m.decrypt_error.empty()) continue;
+    CHECK(m.text == text);
+    CHECK(m.retry_count >= 1);
+  }
+  CHECK(s.anomalies().empty());
+}
+
 TEST_CASE("e2e offline: messages sent while the service was down are receipted at login",
           "[e2e][offline]") {
   RetryRig t;

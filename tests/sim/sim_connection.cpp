@@ -210,7 +210,14 @@ void SimConnection::on_node(const Node& node) {
     }
     // Devices that could not decrypt their copy ask for it again, the others confirm it
     // (after the ack, as the server relays their receipts later).
-    request_retries(ctx_, *sender, node.attr("id"), first_entry, now_unix(), to_companion);
+    const SendToCompanion retry_to_companion = [this](const Node& n) {
+      if (ctx_.state.hold_retries()) {
+        ctx_.state.hold_retry(n);
+      } else {
+        send_node(n);
+      }
+    };
+    request_retries(ctx_, *sender, node.attr("id"), first_entry, now_unix(), retry_to_companion);
     relay_delivery_receipts(ctx_, *sender, node.attr("id"), first_entry, now_unix(), to_companion);
     return;
   }

@@ -1,4 +1,5 @@
 #include "sim_state.hpp"
+#include <utility>
 
 namespace sim {
 
@@ -119,6 +120,15 @@ void SimState::set_message_error(int code) { Lock l(mu_); message_error_ = code;
 int SimState::message_error() const { Lock l(mu_); return message_error_; }
 void SimState::set_withhold_ack(bool w) { Lock l(mu_); withhold_ack_ = w; }
 bool SimState::withhold_ack() const { Lock l(mu_); return withhold_ack_; }
+void SimState::set_hold_retries(bool hold) { Lock l(mu_); hold_retries_ = hold; }
+bool SimState::hold_retries() const { Lock l(mu_); return hold_retries_; }
+void SimState::hold_retry(const wa::Node& receipt) { Lock l(mu_); held_retries_.push_back(receipt); }
+size_t SimState::held_retries() const { Lock l(mu_); return held_retries_.size(); }
+std::vector<wa::Node> SimState::take_held_retries() {
+  Lock l(mu_);
+  hold_retries_ = false;
+  return std::exchange(held_retries_, {});
+}
 void SimState::set_logout_error(int code) { Lock l(mu_); logout_error_ = code; }
 int SimState::logout_error() const { Lock l(mu_); return logout_error_; }
 

@@ -56,6 +56,13 @@ class SimState {
   int message_error() const;
   void set_withhold_ack(bool withhold);
   bool withhold_ack() const;
+  // While holding, the devices' retry receipts are kept instead of written (a test restarts the
+  // companion in between); take_held_retries() ends the hold and hands them over.
+  void set_hold_retries(bool hold);
+  bool hold_retries() const;
+  void hold_retry(const wa::Node& receipt);
+  std::vector<wa::Node> take_held_retries();
+  size_t held_retries() const;
 
   // Logout (issue 4): a code makes remove-companion-device fail with it (0: answered normally);
   // the observer sees every request (jid text, reason) before it is answered.
@@ -94,6 +101,8 @@ class SimState {
   std::vector<ReceivedMessage> received_;
   int message_error_ = 0;
   bool withhold_ack_ = false;
+  bool hold_retries_ = false;
+  std::vector<wa::Node> held_retries_;
   int logout_error_ = 0;
   std::function<void(const std::string&, const std::string&)> logout_observer_;
 };

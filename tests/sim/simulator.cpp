@@ -540,6 +540,16 @@ void Simulator::set_message_error(int code) { impl_->ctx.state.set_message_error
 void Simulator::set_withhold_ack(bool withhold) { impl_->ctx.state.set_withhold_ack(withhold); }
 int Simulator::message_error() const { return impl_->ctx.state.message_error(); }
 bool Simulator::withhold_ack() const { return impl_->ctx.state.withhold_ack(); }
+
+void Simulator::set_hold_retries(bool hold) { impl_->ctx.state.set_hold_retries(hold); }
+size_t Simulator::held_retries() const { return impl_->ctx.state.held_retries(); }
+int Simulator::release_retries() {
+  int written = 0;
+  for (const wa::Node& receipt : impl_->ctx.state.take_held_retries()) {
+    written += push_to_companions(receipt);
+  }
+  return written;
+}
 const std::vector<SimContact>& Simulator::contacts() const { return impl_->ctx.options.contacts; }
 const std::string& Simulator::lid_user() const { return impl_->ctx.options.lid_user; }
 

@@ -209,6 +209,11 @@ class Simulator {
   // From now on, messages are delivered but never acked; false clears. The devices' receipts
   // still follow unless set_delivery_receipts(false).
   void set_withhold_ack(bool withhold);
+  // Retry receipts the devices send for the companions' new messages are held (not written)
+  // until release_retries(), which writes them to every logged-in companion and ends the hold.
+  void set_hold_retries(bool hold);
+  size_t held_retries() const;
+  int release_retries();
   int message_error() const;
   bool withhold_ack() const;
   // A contact's simulated device writes to the account (device_message.hpp): to every
