@@ -1,5 +1,5 @@
 // POST /send: body validation and the mapping of a SendOutcome to status + envelope
-// (issue 3 contract; README "Sending"). Pure functions, unit-tested without a server.
+// (README "Sending"). Pure functions, unit-tested without a server.
 #pragma once
 #include <string>
 #include <utility>

@@ -47,7 +47,7 @@ struct HealthView {
   size_t connected = 0;
   int64_t uptime_seconds = 0;
   std::string version;
-  // Added (issue 5): sessions per status (GET /metrics); statuses without sessions are absent.
+  // Sessions per status (GET /metrics); statuses without sessions are absent.
   std::map<std::string, size_t> by_status;
 };
 
@@ -72,7 +72,7 @@ struct SendOutcome {
   std::string message;     // human sentence
 };
 
-// Added (issue 4): the outcome of DELETE /session (README "Logout").
+// The outcome of DELETE /session (README "Logout").
 struct DeleteOutcome {
   enum class Kind {
     deleted,    // 200: unlinked on WhatsApp's side (when it could be told) and files removed

@@ -44,7 +44,7 @@ struct ClientOptions {
   int keepalive_timeout_ms = 10000;
   int keepalive_dead_ms = 180000;
   int iq_timeout_ms = 75000;        // whatsmeow's default request timeout
-  // Added (issue 4): how long logout() waits for the answer to remove-companion-device (§11
+  // How long logout() waits for the answer to remove-companion-device (§11
   // recommends waiting with a short timeout; nothing is deleted without the answer).
   int logout_timeout_ms = 10000;
   int reconnect_base_ms = 1000;
@@ -73,7 +73,7 @@ enum class Phase {
 };
 const char* phase_name(Phase p);
 
-// The outcome of one send (issue 3 contract): `sent` only after the server's ack.
+// The outcome of one send: `sent` only after the server's ack.
 struct SendResult {
   enum class Kind { sent, not_connected, not_on_whatsapp, server_error, ack_timeout, failed };
   Kind kind = Kind::failed;
@@ -126,7 +126,7 @@ class Client : public std::enable_shared_from_this<Client> {
   // never races (send.cpp).
   void send_text(Jid to, std::string text, int ack_timeout_ms, std::function<void(SendResult)> done);
 
-  // Added (issue 4, logout.cpp): unlinks this companion on WhatsApp's side (PROTOCOL.md §11).
+  // Unlinks this companion on WhatsApp's side (PROTOCOL.md §11).
   // Thread-safe; `done` runs on the io thread exactly once.
   // Logged in: sends remove-companion-device and waits up to logout_timeout_ms for the answer.
   //   result -> the connection is closed without reconnecting, the stored credentials are
@@ -201,7 +201,7 @@ class Client : public std::enable_shared_from_this<Client> {
   void handle_notification(const Node& node);
   void handle_ib(const Node& node);
 
-  // retry receipts (client_retry.cpp), added for issue 4
+  // retry receipts (client_retry.cpp)
   void send_retry_receipt(const Node& message);
   void handle_retry_receipt(const Node& receipt);
 
@@ -242,7 +242,7 @@ class Client : public std::enable_shared_from_this<Client> {
   BoundedCounter retries_served_;
   std::map<std::string, int64_t> session_recreated_at_;
   After after_close_ = After::reconnect_backoff;
-  // Added (issue 5): why we are closing the current connection (a ClientError code, or
+  // Why we are closing the current connection (a ClientError code, or
   // "stream_error" / "stream_end"); empty when the server or the network closed it. Read by
   // on_close for the reconnect metric's cause (metrics/service_metrics.hpp).
   std::string close_cause_;

@@ -19,7 +19,7 @@ void Client::run_post_login() {
                 NodeList{Node("active")});
     self->send_iq(std::move(active), self->opt_.iq_timeout_ms, [weak](const Node*) {
       // The post-login burst (prekey count, upload of up to 812 keys) is over and the session
-      // goes idle: hand back the cache pages and WAL it left behind (Store::trim; issue 4 keeps
+      // goes idle: hand back the cache pages and WAL it left behind (Store::trim keeps
       // an idle session within 128 KiB).
       auto self = weak.lock();
       if (!self) return;

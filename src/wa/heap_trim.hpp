@@ -1,4 +1,4 @@
-// Hands free heap memory back to the kernel after a burst of work (issue 4: many idle sessions
+// Hands free heap memory back to the kernel after a burst of work (many idle sessions
 // per process). glibc keeps freed memory inside its arenas; pages freed in the middle of a heap
 // (a session's login and 812-prekey upload leave many) stay resident until malloc_trim returns
 // them. One trim serves a whole burst: requests within kHeapTrimDelay of a scheduled trim join it.

@@ -36,7 +36,7 @@ Node make_prekey_fetch_iq(const std::vector<Jid>& devices);
 std::map<std::string, std::variant<signal::PreKeyBundle, std::string>> parse_prekey_bundles(
     const Node& result);
 
-// Added (issue 4, retry receipts): the same pieces for a bundle outside a fetch result.
+// The same pieces for a bundle outside a fetch result.
 // One bundle from `holder`: <registration> on it, the keys on it or in its <keys> child
 // (whatsmeow nodeToPreKeyBundle, used for a <user> of a fetch and for a retry receipt).
 std::variant<signal::PreKeyBundle, std::string> parse_prekey_bundle(const Node& holder,

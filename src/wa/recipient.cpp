@@ -1,4 +1,4 @@
-// Recipient normalisation for POST /send (issue 3; PROTOCOL.md §9 "Recipient normalisation").
+// Recipient normalisation for POST /send (PROTOCOL.md §9 "Recipient normalisation").
 //
 // Decisions, beyond §9's "strip non-digits, require a country code":
 // - Only the characters people write in phone numbers are accepted: ASCII digits, spaces,

@@ -1,4 +1,4 @@
-// Recipient normalisation for POST /send (issue 3, PROTOCOL.md §9 "Recipient normalisation").
+// Recipient normalisation for POST /send (PROTOCOL.md §9 "Recipient normalisation").
 #pragma once
 #include <optional>
 #include <string>

@@ -1,6 +1,6 @@
 // AES-256-GCM for one direction of a Noise transport (PROTOCOL.md §2): every frame of a
 // connection uses the same key with a fresh 12-byte IV and empty AAD, so the OpenSSL context
-// is created and keyed once and each frame only sets its IV (issue 4: no context setup per
+// is created and keyed once and each frame only sets its IV (no context setup per
 // frame on the idle path). Not thread-safe; move-only.
 #pragma once
 #include <cstdint>

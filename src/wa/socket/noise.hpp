@@ -43,7 +43,7 @@ class NoiseTransport {
   uint32_t read_counter() const { return read_n_; }
 
  private:
-  // One keyed AES-GCM context per direction for the connection's lifetime (issue 4).
+  // One keyed AES-GCM context per direction for the connection's lifetime.
   GcmCipher writer_, reader_;
   uint32_t write_n_ = 0, read_n_ = 0;
 };

@@ -19,7 +19,7 @@ constexpr size_t kMaxMessageSize = 1u << 24;                  // WM's WS read li
 // Every websocketpp connection object embeds its read buffer (connection_read_buffer_size,
 // 16 KiB by default). Our idle sessions receive a keepalive answer now and then; a message
 // larger than the buffer is read in several pieces and assembled by websocketpp, so 4 KiB costs
-// a few more reads for the rare large frame and saves 12 KiB per session (issue 4).
+// a few more reads for the rare large frame and saves 12 KiB per session.
 constexpr size_t kReadBufferSize = 4096;
 
 struct PlainConfig : websocketpp::config::asio_client {

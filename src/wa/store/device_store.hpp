@@ -91,7 +91,7 @@ class Store {
   // exactly `count` are returned (whatsmeow reuses unuploaded ids on retry, §8).
   std::vector<PreKey> get_or_generate_prekeys(uint32_t count);
   void mark_prekeys_uploaded(uint32_t up_to_id);  // every id <= up_to_id
-  // Added (issue 4, retry receipts): a new one-time prekey with a fresh id, given to a peer
+  // A new one-time prekey with a fresh id, given to a peer
   // directly (whatsmeow GenOnePreKey), so it is stored as already handed out: never also
   // offered to the server, even while an upload of lower ids is in flight.
   PreKey generate_direct_prekey();
@@ -146,7 +146,7 @@ class Store {
 
   // Deletes every row (used after logout); the file stays until destroy().
   void wipe();
-  // Added (issue 4): gives back the memory an idle store holds, for many idle sessions per
+  // Gives back the memory an idle store holds, for many idle sessions per
   // process: a PASSIVE checkpoint moves the WAL's frames into store.db (it never waits for
   // readers or writers; frames it cannot copy stay for the next checkpoint), then SQLite frees
   // this connection's unpinned cache pages. Durability is unchanged: every commit was already

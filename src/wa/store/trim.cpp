@@ -1,4 +1,4 @@
-// Store::trim: an idle store's memory handed back (issue 4, bench/RESULTS.md "Scale").
+// Store::trim: an idle store's memory handed back (bench/RESULTS.md "Scale").
 #include <sqlite3.h>
 
 #include "wa/store/device_store.hpp"
