@@ -46,6 +46,10 @@ uint16_t free_port() {
   return ntohs(addr.sin_port);
 }
 
+std::string lid_device_jid(const std::string& user, uint16_t device) {
+  return device == 0 ? user + "@lid" : user + ":" + std::to_string(device) + "@lid";
+}
+
 bool contains(const std::vector<std::string>& events, const std::string& event) {
   return std::find(events.begin(), events.end(), event) != events.end();
 }

@@ -32,6 +32,10 @@ class TempDir {
 
 uint16_t free_port();  // binds 127.0.0.1:0 and returns the port the kernel picked
 
+// A LID device JID's text form: device 0 (the phone) carries no ":0" (whatsmeow's
+// JID.String()).
+std::string lid_device_jid(const std::string& user, uint16_t device);
+
 // Whether `events` (e.g. the simulator's history) holds exactly `event`.
 bool contains(const std::vector<std::string>& events, const std::string& event);
 

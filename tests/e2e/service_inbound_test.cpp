@@ -18,17 +18,6 @@ namespace {
 
 constexpr const char* kTenant = "inbound";
 
-std::string lid_device(const std::string& user, uint16_t device) {
-  return device == 0 ? user + "@lid" : user + ":" + std::to_string(device) + "@lid";
-}
-
-std::vector<sim::ClientReceipt> receipts_for(sim::Simulator& s, const std::string& id) {
-  std::vector<sim::ClientReceipt> out;
-  for (const auto& r : s.client_receipts())
-    if (r.id == id) out.push_back(r);
-  return out;
-}
-
 struct InboundRig {
   ServiceRig rig;
   sim::SimContact contact;
@@ -70,7 +59,7 @@ TEST_CASE("e2e inbound: the devices' receipts for a sent message are acked as th
     CHECK(r.ack_problem.empty());
     if (r.type == "sender") {
       ++sender;
-      CHECK(r.from == lid_device(s.lid_user(), 0));
+      CHECK(r.from == lid_device_jid(s.lid_user(), 0));
       CHECK(r.recipient == t.contact.lid_user + "@lid");
     } else {
       CHECK(r.type.empty());
@@ -79,7 +68,7 @@ TEST_CASE("e2e inbound: the devices' receipts for a sent message are acked as th
   CHECK(sender == 1);
 
   // A read receipt for it from the contact's phone is acked with its type.
-  sim::SimSendResult read = s.send_contact_receipt(lid_device(t.contact.lid_user, 0), "read", {id});
+  sim::SimSendResult read = s.send_contact_receipt(lid_device_jid(t.contact.lid_user, 0), "read", {id});
   REQUIRE(read.ok());
   REQUIRE(wait_until([&] { return all_acked(s, 4); }));
   CHECK(s.relayed_receipts().back().type == "read");
@@ -93,9 +82,9 @@ TEST_CASE("e2e inbound: a contact writing first and the own phone's copy are dec
   const std::string pn_phone = t.contact.phone + "@s.whatsapp.net";
 
   // LID-addressed from the contact's companion device, before the service ever wrote to it.
-  sim::SimSendResult first = s.send_contact_message({lid_device(t.contact.lid_user, 7), "hello first"});
+  sim::SimSendResult first = s.send_contact_message({lid_device_jid(t.contact.lid_user, 7), "hello first"});
   REQUIRE(first.ok());
-  CHECK(t.receipt_of(first.id).to == lid_device(t.contact.lid_user, 7));
+  CHECK(t.receipt_of(first.id).to == lid_device_jid(t.contact.lid_user, 7));
   CHECK(t.receipt_of(first.id).type == "inactive");
 
   // PN-addressed from the contact's phone, with a push name; an image from device 7.
@@ -104,7 +93,7 @@ TEST_CASE("e2e inbound: a contact writing first and the own phone's copy are dec
   sim::SimSendResult second = s.send_contact_message(from_phone);
   REQUIRE(second.ok());
   CHECK(t.receipt_of(second.id).to == pn_phone);
-  sim::ContactMessageRequest image(lid_device(t.contact.lid_user, 7), "a caption");
+  sim::ContactMessageRequest image(lid_device_jid(t.contact.lid_user, 7), "a caption");
   image.kind = "image";
   sim::SimSendResult third = s.send_contact_message(image);
   REQUIRE(third.ok());
@@ -115,7 +104,7 @@ TEST_CASE("e2e inbound: a contact writing first and the own phone's copy are dec
   REQUIRE(mine.ok());
   const sim::ClientReceipt own = t.receipt_of(mine.id);
   CHECK(own.type == "sender");
-  CHECK(own.to == lid_device(s.lid_user(), 0));
+  CHECK(own.to == lid_device_jid(s.lid_user(), 0));
 
   // None of them needed a retry, and the service's answer to the contact is a msg now.
   for (const auto& r : s.client_receipts()) CHECK(r.type != "retry");
@@ -132,7 +121,7 @@ TEST_CASE("e2e inbound: a contact writing first and the own phone's copy are dec
     if (m.id != reply_id) continue;
     INFO(m.device);
     CHECK(m.decrypt_error.empty());
-    if (m.device == lid_device(t.contact.lid_user, 7) || m.device == lid_device(t.contact.lid_user, 0))
+    if (m.device == lid_device_jid(t.contact.lid_user, 7) || m.device == lid_device_jid(t.contact.lid_user, 0))
       CHECK(m.enc_type == "msg");
   }
   CHECK(s.anomalies().empty());

@@ -18,17 +18,6 @@ namespace {
 
 constexpr const char* kTenant = "retrier";
 
-std::string lid_device(const std::string& user, uint16_t device) {
-  return device == 0 ? user + "@lid" : user + ":" + std::to_string(device) + "@lid";
-}
-
-std::vector<sim::ClientReceipt> receipts_for(sim::Simulator& s, const std::string& id) {
-  std::vector<sim::ClientReceipt> out;
-  for (const auto& r : s.client_receipts())
-    if (r.id == id) out.push_back(r);
-  return out;
-}
-
 std::vector<sim::ClientReceipt> retries_for(sim::Simulator& s, const std::string& id) {
   auto all = receipts_for(s, id);
   all.erase(std::remove_if(all.begin(), all.end(), [](const auto& r) { return r.type != "retry"; }),
@@ -48,7 +37,7 @@ struct RetryRig {
   std::string contact_device;  // the contact's companion device 7, as a LID device JID
 
   RetryRig() : contact(rig.sim().contacts().front()) {
-    contact_device = lid_device(contact.lid_user, 7);
+    contact_device = lid_device_jid(contact.lid_user, 7);
     rig.pair_tenant(kTenant);
     // The contact's devices get a session with us by decrypting our first message (a pkmsg).
     send_ok("first");
@@ -233,7 +222,7 @@ TEST_CASE("e2e retry: our own phone asking again gets the DeviceSentMessage re-e
           "[e2e][retry]") {
   RetryRig t;
   auto& s = t.rig.sim();
-  const std::string phone = lid_device(s.lid_user(), 0);
+  const std::string phone = lid_device_jid(s.lid_user(), 0);
   REQUIRE(s.forget_sessions(phone));
   const std::string text = "for my other devices too";
   const std::string id = t.send_ok(text);

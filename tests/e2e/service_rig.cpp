@@ -4,6 +4,13 @@
 
 namespace e2e {
 
+std::vector<sim::ClientReceipt> receipts_for(const sim::Simulator& s, const std::string& id) {
+  std::vector<sim::ClientReceipt> out;
+  for (const auto& r : s.client_receipts())
+    if (r.id == id) out.push_back(r);
+  return out;
+}
+
 ServiceRig::ServiceRig(sim::SimOptions sim_options, std::map<std::string, std::string> extra_env)
     : sim_(std::move(sim_options)), sessions_dir_(dir_.path() + "/sessions") {
   sim_.start();

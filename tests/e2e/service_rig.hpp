@@ -8,6 +8,9 @@
 
 namespace e2e {
 
+// The receipts the companion sent for one message id, in order.
+std::vector<sim::ClientReceipt> receipts_for(const sim::Simulator& s, const std::string& id);
+
 class ServiceRig {
  public:
   explicit ServiceRig(sim::SimOptions sim_options = {},

@@ -15,11 +15,6 @@ namespace {
 
 constexpr const char* kTenant = "sender";
 
-// A device JID's text form: device 0 (the phone) carries no ":0" (whatsmeow's JID.String()).
-std::string device_jid(const std::string& user, uint16_t device) {
-  return device == 0 ? user + "@lid" : user + ":" + std::to_string(device) + "@lid";
-}
-
 std::string send_body(const std::string& to, const std::string& text) {
   return json{{"to", to}, {"message", text}}.dump();
 }
@@ -42,7 +37,7 @@ struct SendRig {
   explicit SendRig(std::map<std::string, std::string> env = {})
       : rig(sim::SimOptions{}, std::move(env)), contact(rig.sim().contacts().front()) {
     contact_lid = contact.lid_user + "@lid";
-    own_phone_device = device_jid(rig.sim().lid_user(), 0);
+    own_phone_device = lid_device_jid(rig.sim().lid_user(), 0);
     rig.pair_tenant(kTenant);
   }
 
@@ -62,7 +57,7 @@ struct SendRig {
     auto copies = copies_of(s, id);
     CHECK(copies.size() == expected);
     for (uint16_t dev : contact.devices) {
-      const std::string jid = device_jid(contact.lid_user, dev);
+      const std::string jid = lid_device_jid(contact.lid_user, dev);
       INFO("contact device " << jid);
       REQUIRE(copies.count(jid) == 1);
       const auto& m = copies[jid];
@@ -120,7 +115,7 @@ TEST_CASE("e2e send: after the contact replies, the next message travels as msg"
   SendRig t;
   const std::string id1 = t.send_ok(t.contact.phone, "first")["messageId"];
   t.check_delivered(id1, "first");
-  const std::string device = device_jid(t.contact.lid_user, t.contact.devices.back());
+  const std::string device = lid_device_jid(t.contact.lid_user, t.contact.devices.back());
   CHECK(copies_of(t.rig.sim(), id1)[device].enc_type == "pkmsg");
 
   // libsignal keeps sending PreKeySignalMessages until it has decrypted one from the peer: the

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 #include "e2e.pb.h"
+#include "e2e_support.hpp"
 #include "fake_companion.hpp"
 #include "memory_signal_store.hpp"
 #include "mini_client.hpp"
@@ -27,6 +28,8 @@ namespace e2e {
 // The contact SimOptions defines by default.
 inline constexpr const char kContactPhone[] = "15557654321";
 inline constexpr const char kContactLid[] = "987654321098765";
+// A device of that contact as a LID device JID.
+inline std::string contact_lid(uint16_t device) { return e2e::lid_device_jid(kContactLid, device); }
 
 util::curve::Key32 root_of(const sim::Simulator& s);
 bool contains_text(const std::vector<std::string>& v, const std::string& needle);

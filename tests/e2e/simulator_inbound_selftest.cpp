@@ -27,11 +27,6 @@ using wa::NodeList;
 
 namespace {
 
-std::string contact_lid(uint16_t device) {
-  return device == 0 ? std::string(kContactLid) + "@lid"
-                     : std::string(kContactLid) + ":" + std::to_string(device) + "@lid";
-}
-
 // The server's count of the companion's one-time prekeys (§8 <count value>).
 int server_prekeys(Companion& c) {
   Node count = c.roundtrip(client_iq(c.iq_id(), "encrypt", "get", "count"));

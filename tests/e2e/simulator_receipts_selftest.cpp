@@ -23,11 +23,6 @@ using wa::NodeList;
 
 namespace {
 
-std::string contact_lid(uint16_t device) {
-  return device == 0 ? std::string(kContactLid) + "@lid"
-                     : std::string(kContactLid) + ":" + std::to_string(device) + "@lid";
-}
-
 // The next `n` receipts the companion gets, by their from attribute.
 std::map<std::string, Node> next_receipts(Companion& c, size_t n) {
   std::map<std::string, Node> out;
