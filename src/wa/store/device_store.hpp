@@ -1,9 +1,13 @@
 // Per-tenant persistent store: one SQLite database in SESSIONS_DIR/<tenant>/store.db.
-// Durability: WAL journal, synchronous=FULL, every change one transaction, so a crash at any
-// moment leaves either the old or the new state (never a half-written credential set).
+// Durability: WAL journal, every change one transaction, so a crash at any moment leaves either
+// the old or the new state (never a half-written credential set). Opened alone, every commit is
+// on disk when it returns (synchronous=FULL). Opened with a SyncPool, a commit returns once it is
+// in the WAL and the pool puts it on disk (sync_pool.hpp): whoever acts on a commit asks
+// durable_or_later() first, so nothing leaves the process before its state is on disk.
 // Privacy: the directory is created 0700 and the database files 0600.
 // Thread-safety: a Store may be used from several threads; calls are serialised internally.
 #pragma once
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -19,6 +23,7 @@ struct sqlite3;
 namespace wa::store {
 
 using util::Bytes;
+class SyncPool;
 
 struct StoreError : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -51,10 +56,12 @@ struct Device {
   static Device generate();
 };
 
-class Store {
+// With a SyncPool the Store must be owned by a std::shared_ptr (the pool holds it while it syncs).
+class Store : public std::enable_shared_from_this<Store> {
  public:
-  // Opens or creates <dir>/store.db (dir created 0700 if missing), runs migrations.
-  static std::unique_ptr<Store> open(const std::string& dir);
+  // Opens or creates <dir>/store.db (dir created 0700 if missing), runs migrations. `sync`, when
+  // given, must outlive the store.
+  static std::unique_ptr<Store> open(const std::string& dir, SyncPool* sync = nullptr);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -144,15 +151,31 @@ class Store {
   // exception after rolling back.
   void transaction(const std::function<void()>& fn);
 
-  // Deletes every row (used after logout); the file stays until destroy().
+  // Deletes every row (used after logout); the file stays until destroy(). The WAL is then
+  // emptied by a TRUNCATE checkpoint (inline, or on the SyncPool when there is one).
   void wipe();
   // Gives back the memory an idle store holds, for many idle sessions per
   // process: a PASSIVE checkpoint moves the WAL's frames into store.db (it never waits for
   // readers or writers; frames it cannot copy stay for the next checkpoint), then SQLite frees
-  // this connection's unpinned cache pages. Durability is unchanged: every commit was already
-  // synced to the WAL (synchronous=FULL). Cheap when the WAL is empty.
+  // this connection's unpinned cache pages. Durability is unchanged: a checkpoint only copies
+  // what the WAL holds. Cheap when the WAL is empty. With a SyncPool the checkpoint runs there
+  // and only the (I/O-free) release happens on the caller's thread.
   void trim();
   const std::string& dir() const { return dir_; }
+
+  // --- Durability with a SyncPool ---
+  // True when every commit made so far is on disk (always without a pool). Otherwise false, and
+  // `then` runs once on a SyncPool thread when they are: ok, or not ok when the disk refused
+  // (then nothing committed since the last good sync may be relied on). `then` must not block.
+  bool durable_or_later(std::function<void(bool ok)> then);
+  // Blocks until every commit made so far is on disk; false when the disk refused. Never on a
+  // thread that carries network I/O.
+  bool wait_durable();
+  // One turn of the pool's work on this store: sync what was committed, answer the waiters it
+  // covers, checkpoint when due. True when there is more to do. SyncPool calls it, for one store
+  // on up to two threads at once: a commit made while a sync is under way starts its own sync
+  // at once rather than after that one.
+  bool sync_step();
 
   // Lists tenant directories under sessions_dir that hold a store.db.
   static std::vector<std::string> list_tenants(const std::string& sessions_dir);
@@ -161,8 +184,24 @@ class Store {
 
  private:
   Store(std::string dir, sqlite3* db);
+  static int on_commit(void* store);
+  static int on_wal_frames(void* store, sqlite3* db, const char* name, int pages);
+  void want_checkpoint(int mode);
+  bool queue_step();  // with sync_mu_ held: whether the caller must schedule a step
+  void checkpoint_aside(int mode);  // on a connection of its own (sync pool thread)
+
   std::string dir_;
   sqlite3* db_;
+  SyncPool* sync_ = nullptr;
+  int wal_fd_ = -1;            // the WAL, opened again to sync it from the pool
+  uint64_t committed_ = 0;     // write transactions committed; guarded by mu_
+  std::mutex sync_mu_;         // guards the fields below; taken after mu_, never before
+  uint64_t synced_ = 0;        // committed_ as of the last successful sync
+  bool sync_failed_ = false;   // a sync failed: the disk is not to be trusted any more
+  bool step_queued_ = false;   // a sync step is with the pool and has not started yet
+  int steps_running_ = 0;      // sync steps started and not finished
+  int checkpoint_mode_ = -1;   // a checkpoint asked for (SQLITE_CHECKPOINT_*), or -1
+  std::vector<std::pair<uint64_t, std::function<void(bool)>>> waiters_;
   // Recursive: transaction() holds it while fn runs, and the methods fn calls on the same thread
   // lock it again and join the open SQLite transaction (sql::Transaction nests as a savepoint).
   // Other threads wait for the whole transaction, so they never write into it.

@@ -51,4 +51,13 @@ void restrict_if_exists(const std::string& path) {
   if (::chmod(path.c_str(), 0600) != 0 && errno != ENOENT) fail_errno("cannot chmod", path, errno);
 }
 
+void sync_dir(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) fail_errno("cannot open", dir, errno);
+  int rc = ::fsync(fd);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) fail_errno("cannot sync", dir, err);
+}
+
 }  // namespace wa::store::fs

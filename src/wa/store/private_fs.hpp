@@ -16,4 +16,8 @@ void ensure_private_file(const std::string& path);
 // chmod 0600 if the file exists (used for SQLite's -wal/-shm side files). No-op if missing.
 void restrict_if_exists(const std::string& path);
 
+// fsync of the directory itself, so that the entries of files created in it are on disk.
+// Throws StoreError on failure.
+void sync_dir(const std::string& dir);
+
 }  // namespace wa::store::fs

@@ -1,6 +1,10 @@
 // Store lifetime: opening (directory and file modes, pragmas, migrations), wipe, close.
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -24,9 +28,13 @@ constexpr int kCacheKib = 64;
 
 Store::Store(std::string dir, sqlite3* db) : dir_(std::move(dir)), db_(db) {}
 
-Store::~Store() { sqlite3_close_v2(db_); }
+Store::~Store() {
+  // The last connection to close checkpoints the WAL into store.db, syncing both.
+  sqlite3_close_v2(db_);
+  if (wal_fd_ >= 0) ::close(wal_fd_);
+}
 
-std::unique_ptr<Store> Store::open(const std::string& dir) {
+std::unique_ptr<Store> Store::open(const std::string& dir, SyncPool* sync) {
   fs::ensure_private_dir(dir);
   const std::string path = dir + "/store.db";
   // Create the database file ourselves with 0600 before SQLite sees it: SQLite would create it
@@ -45,12 +53,14 @@ std::unique_ptr<Store> Store::open(const std::string& dir) {
   if (rc != SQLITE_OK) sql::fail(db, "cannot open " + path);
   sqlite3_extended_result_codes(db, 1);
   sql::check(db, sqlite3_busy_timeout(db, kBusyTimeoutMs), "busy_timeout");
-  // WAL + synchronous=FULL: a commit is durable once save_device returns and a crash leaves
-  // either the old or the new row. secure_delete overwrites freed pages so keys deleted by
-  // wipe() do not linger in the file.
+  // WAL: a crash leaves either the old or the new row. synchronous=FULL: a commit is durable
+  // once it returns. With a SyncPool, NORMAL: the commit is atomic when it returns and durable
+  // once the pool has synced the WAL (durable_or_later); checkpoints still sync the WAL before
+  // and store.db after. secure_delete overwrites freed pages so keys deleted by wipe() do not
+  // linger in the file.
   sql::exec(db,
             "PRAGMA journal_mode=WAL;"
-            "PRAGMA synchronous=FULL;"
+            + std::string(sync ? "PRAGMA synchronous=NORMAL;" : "PRAGMA synchronous=FULL;") +
             "PRAGMA foreign_keys=ON;"
             "PRAGMA secure_delete=ON;"
             "PRAGMA cache_size=-" + std::to_string(kCacheKib) + ";");
@@ -62,6 +72,18 @@ std::unique_ptr<Store> Store::open(const std::string& dir) {
   // The side files now exist; they inherit 0600 from store.db, enforce it anyway.
   fs::restrict_if_exists(path + "-wal");
   fs::restrict_if_exists(path + "-shm");
+  if (sync) {
+    // The WAL stays this file for as long as the connection is open (a checkpoint rewinds or
+    // truncates it, never replaces it), so syncing this descriptor syncs what SQLite wrote.
+    // The directory is synced once so that the WAL's own directory entry is on disk too.
+    store->wal_fd_ = ::open((path + "-wal").c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (store->wal_fd_ < 0) throw StoreError("cannot open " + path + "-wal: " + std::strerror(errno));
+    fs::sync_dir(dir);
+    store->sync_ = sync;
+    sqlite3_commit_hook(db, &Store::on_commit, store.get());
+    // Replaces SQLite's automatic checkpoint, which would run (and sync) inside a commit.
+    sqlite3_wal_hook(db, &Store::on_wal_frames, store.get());
+  }
   return store;
 }
 
@@ -84,6 +106,10 @@ void Store::wipe() {
   // Move the (zeroed, secure_delete) pages into the main file and empty the WAL, so old key
   // material does not stay in store.db-wal either. BUSY (another connection reading) only
   // postpones this to a later checkpoint; the wipe itself is committed either way.
+  if (sync_) {
+    want_checkpoint(SQLITE_CHECKPOINT_TRUNCATE);
+    return;
+  }
   int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
   if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) sql::check(db_, rc, "checkpoint after wipe");
 }

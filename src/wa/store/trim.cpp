@@ -11,6 +11,12 @@ void Store::trim() {
   // Inside a transaction (trim called from a callback of Store::transaction) a checkpoint is
   // refused with SQLITE_LOCKED; there is nothing to gain there anyway.
   if (sqlite3_get_autocommit(db_) == 0) return;
+  if (sync_) {
+    // The checkpoint syncs twice: the pool runs it, away from the caller's (network) thread.
+    want_checkpoint(SQLITE_CHECKPOINT_PASSIVE);
+    sql::check(db_, sqlite3_db_release_memory(db_), "release memory");
+    return;
+  }
   // PASSIVE: copies what no reader still needs and returns; BUSY only means another
   // connection holds the checkpoint lock, which postpones the work to a later checkpoint.
   const int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
