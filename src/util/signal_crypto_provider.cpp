@@ -6,6 +6,7 @@
 #include <openssl/rand.h>
 #include <signal/signal_protocol.h>
 
+#include <atomic>
 #include <cstring>
 #include <mutex>
 #include <stdexcept>
@@ -15,13 +16,11 @@ namespace util::libsignal {
 
 namespace {
 
-std::recursive_mutex& lib_mutex() {
-  static std::recursive_mutex m;  // libsignal requires recursive locking
-  return m;
-}
-
-void lock_cb(void*) { lib_mutex().lock(); }
-void unlock_cb(void*) { lib_mutex().unlock(); }
+// libsignal locks the context around every cipher and builder operation, and requires the lock
+// to be recursive. One lock for the whole process would serialise the Signal work of tenants on
+// different network threads, so there are several contexts, each with its own lock.
+void lock_cb(void* mutex) { static_cast<std::recursive_mutex*>(mutex)->lock(); }
+void unlock_cb(void* mutex) { static_cast<std::recursive_mutex*>(mutex)->unlock(); }
 
 int random_cb(uint8_t* data, size_t len, void*) {
   if (len == 0) return 0;
@@ -160,9 +159,9 @@ int decrypt_cb(signal_buffer** output, int cipher, const uint8_t* key, size_t ke
   return aes_run(false, output, cipher, key, key_len, iv, iv_len, ciphertext, ciphertext_len);
 }
 
-signal_context* create_context() {
+signal_context* create_context(std::recursive_mutex* mutex) {
   signal_context* ctx = nullptr;
-  if (signal_context_create(&ctx, nullptr) != 0 || !ctx)
+  if (signal_context_create(&ctx, mutex) != 0 || !ctx)
     throw std::runtime_error("libsignal: signal_context_create failed");
   signal_crypto_provider provider;
   std::memset(&provider, 0, sizeof provider);
@@ -186,13 +185,28 @@ signal_context* create_context() {
   return ctx;
 }
 
+// More than the threads that use libsignal at once (the network threads; others only set up a
+// client's store adapter), so threads rarely share a lock.
+constexpr size_t kContexts = 16;
+
 }  // namespace
 
 signal_context* context() {
   // Created once (thread-safe static init) and deliberately never destroyed: libsignal objects
-  // may outlive any owner we could pick, up to process exit.
-  static signal_context* const ctx = create_context();
-  return ctx;
+  // may outlive any owner we could pick, up to process exit. A thread takes the next context
+  // on its first call and keeps it; the contexts hold nothing mutable but their lock, so an
+  // object made with one context may be used with another.
+  static std::recursive_mutex mutexes[kContexts];
+  static signal_context* const contexts[kContexts] = {
+      create_context(&mutexes[0]),  create_context(&mutexes[1]),  create_context(&mutexes[2]),
+      create_context(&mutexes[3]),  create_context(&mutexes[4]),  create_context(&mutexes[5]),
+      create_context(&mutexes[6]),  create_context(&mutexes[7]),  create_context(&mutexes[8]),
+      create_context(&mutexes[9]),  create_context(&mutexes[10]), create_context(&mutexes[11]),
+      create_context(&mutexes[12]), create_context(&mutexes[13]), create_context(&mutexes[14]),
+      create_context(&mutexes[15])};
+  static std::atomic<size_t> next{0};
+  thread_local const size_t mine = next.fetch_add(1, std::memory_order_relaxed) % kContexts;
+  return contexts[mine];
 }
 
 }  // namespace util::libsignal
