@@ -145,6 +145,8 @@ void Client::connect() {
   handshake_ = std::make_unique<ClientHandshake>(device_.noise_key, opt_.noise_root,
                                                  now_ms() / 1000);
   noise_.reset();
+  held_frames_.clear();
+  held_waiting_ = false;
   reader_ = socket::FrameReader();
   after_close_ = After::reconnect_backoff;
   close_cause_.clear();
@@ -290,7 +292,48 @@ void Client::send_node(const Node& node) {
   // Every frame passes here: render the node only when debug logging is on.
   if (util::log::enabled(util::log::Level::debug))
     util::log::debug("send", tenant_, {{"node", node.to_debug_string()}});
-  conn_->send(socket::encode_frame(noise_->encrypt(marshal(node))));
+  held_frames_.push_back(marshal(node));
+  if (!held_waiting_) release_held_frames();
+}
+
+void Client::release_held_frames() {
+  while (!held_frames_.empty() && conn_ && noise_) {
+    // The frames held now are covered by the commits made so far; later ones may depend on
+    // later commits and wait for the next sync.
+    const size_t covered = held_frames_.size();
+    const uint64_t gen = conn_gen_;
+    std::weak_ptr<Client> weak = shared_from_this();
+    asio::io_context* io = &io_;
+    const bool durable = store_->durable_or_later([weak, io, gen, covered](bool ok) {
+      // On a sync thread: hop back to this client's io thread.
+      asio::post(*io, [weak, gen, covered, ok] {
+        if (auto self = weak.lock()) self->held_frames_durable(gen, covered, ok);
+      });
+    });
+    if (!durable) {
+      held_waiting_ = true;
+      return;
+    }
+    for (size_t i = 0; i < covered; ++i) {
+      conn_->send(socket::encode_frame(noise_->encrypt(held_frames_.front())));
+      held_frames_.pop_front();
+    }
+  }
+}
+
+void Client::held_frames_durable(uint64_t gen, size_t covered, bool ok) {
+  if (gen != conn_gen_) return;  // that connection is gone, and its frames with it
+  held_waiting_ = false;
+  if (!ok) {
+    held_frames_.clear();
+    fail("store_failed", "The session's store could not be written to disk.", After::stay_down);
+    return;
+  }
+  for (size_t i = 0; i < covered && !held_frames_.empty() && conn_ && noise_; ++i) {
+    conn_->send(socket::encode_frame(noise_->encrypt(held_frames_.front())));
+    held_frames_.pop_front();
+  }
+  release_held_frames();
 }
 
 void Client::send_iq(Node iq, int timeout_ms, IqCallback cb) {
@@ -397,6 +440,8 @@ void Client::on_close(const std::string& reason) {
   const bool established = noise_.has_value();  // for the reconnect metric's cause
   conn_.reset();
   noise_.reset();
+  held_frames_.clear();  // frames that never left: their requests are answered below
+  held_waiting_ = false;
   handshake_.reset();
   connect_timer_.cancel();
   keepalive_timer_.cancel();

@@ -147,7 +147,12 @@ class Client : public std::enable_shared_from_this<Client> {
   void on_close(const std::string& reason);
   void on_frame(const Bytes& frame);
   void finish_handshake(const Bytes& server_hello);
+  // Sends a node once every store commit made before it is on disk: a stanza may reveal a
+  // ratchet step or let WhatsApp forget a message only when its state cannot be lost
+  // (Store::durable_or_later). Frames leave in call order; waiting never blocks the io thread.
   void send_node(const Node& node);
+  void release_held_frames();
+  void held_frames_durable(uint64_t gen, size_t covered, bool ok);
   void send_iq(Node iq, int timeout_ms, IqCallback cb);
   void handle_node(const Node& node);
   void handle_iq(const Node& node);
@@ -224,6 +229,9 @@ class Client : public std::enable_shared_from_this<Client> {
   std::shared_ptr<socket::WsTransport> conn_;
   uint64_t conn_gen_ = 0;  // increments per connection; stale callbacks compare it
   std::unique_ptr<ClientHandshake> handshake_;
+  // Marshalled nodes of this connection waiting for the disk, oldest first (send_node).
+  std::deque<Bytes> held_frames_;
+  bool held_waiting_ = false;  // a durability callback for the front of held_frames_ is due
   std::optional<socket::NoiseTransport> noise_;
   socket::FrameReader reader_;
   RequestIds ids_;
