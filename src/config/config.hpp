@@ -44,6 +44,9 @@ struct Config {
   size_t max_body_bytes = 1 << 20;             // MAX_BODY_BYTES
   std::string log_level = "info";              // LOG_LEVEL: debug|info|warn|error
   int http_threads = 16;                       // HTTP_THREADS
+  // Threads carrying the WhatsApp connections, tenants spread over them (README "Threads");
+  // 0: one per core.
+  int network_threads = 0;                     // NETWORK_THREADS (0..64)
   // Connections (README "Connections"): open at once (more are answered 503), and the
   // deadlines of an idle keep-alive connection, of a request's header and of its body.
   int http_max_connections = 1024;             // HTTP_MAX_CONNECTIONS (1..1000000)

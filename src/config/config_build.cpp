@@ -245,6 +245,9 @@ Config build(const RawValues& raw) {
   v = c.http_threads;
   b.integer("http_threads", 1, 256, "from 1 to 256", &v);
   c.http_threads = static_cast<int>(v);
+  v = c.network_threads;
+  b.integer("network_threads", 0, 64, "from 0 (one per core) to 64", &v);
+  c.network_threads = static_cast<int>(v);
   v = c.http_max_connections;
   b.integer("http_max_connections", 1, 1000000, "from 1 to 1000000", &v);
   c.http_max_connections = static_cast<int>(v);

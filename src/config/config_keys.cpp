@@ -26,6 +26,7 @@ const std::vector<KeySpec>& key_specs() {
       {"max_body_bytes", "MAX_BODY_BYTES", false},
       {"log_level", "LOG_LEVEL", false},
       {"http_threads", "HTTP_THREADS", false},
+      {"network_threads", "NETWORK_THREADS", false},
       {"http_max_connections", "HTTP_MAX_CONNECTIONS", false},
       {"http_idle_timeout_ms", "HTTP_IDLE_TIMEOUT_MS", false},
       {"http_header_timeout_ms", "HTTP_HEADER_TIMEOUT_MS", false},

@@ -101,11 +101,12 @@ void SessionManager::retire(std::shared_ptr<Session> s) {
     util::log::warn("session_close_slow", tenant,
                     {{"waited_ms", static_cast<int64_t>(kTeardownWait.count())}});
 
-  // Our reference goes on the io thread, which runs the Client's timers and handlers: when it
-  // is the last one, the Client (and with it the Store) is destroyed there.
+  // Our reference goes on the client's network thread, which runs its timers and handlers: when
+  // it is the last one, the Client is destroyed there (its Store is closed on the worker).
   std::weak_ptr<wa::Client> client = s->client;
   std::shared_future<void> store_closed = s->store_closed;
-  asio::post(io_, [s = std::move(s)]() mutable { s.reset(); });
+  asio::io_context* io = s->io;
+  asio::post(*io, [s = std::move(s)]() mutable { s.reset(); });
   // The database must be closed before its files go: SQLite removes the -wal file by name when
   // the last connection closes, which would hit a new session's file at the same path, and a
   // store still open would write on into deleted files. The Client holds the Store until its

@@ -54,7 +54,8 @@ SessionManager::SessionManager(const Config& config, webhooks::Deliverer& delive
     : config_(config),
       deliverer_(deliverer),
       client_options_(client_options_from(config)),
-      started_ms_(wa::now_ms()) {}
+      started_ms_(wa::now_ms()),
+      net_(static_cast<size_t>(config.network_threads)) {}
 
 SessionManager::~SessionManager() { shutdown(); }
 
@@ -64,21 +65,9 @@ void SessionManager::start() {
     std::filesystem::permissions(config_.sessions_dir, std::filesystem::perms::owner_all,
                                  std::filesystem::perm_options::replace);
   }
-  work_ = std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(
-      io_.get_executor());
-  ws_ = std::make_unique<wa::socket::WsConnector>(io_);
-  io_thread_ = std::thread([this] {
-    // A handler that throws must not take every tenant's connection down with it: log it and
-    // keep the loop running (the handlers themselves turn expected failures into values).
-    for (;;) {
-      try {
-        io_.run();
-        return;
-      } catch (const std::exception& e) {
-        util::log::error("io_handler_failed", "", {{"error", e.what()}});
-      }
-    }
-  });
+  net_.start();
+  started_ = true;
+  util::log::info("network_threads", "", {{"count", net_.size()}});
 
   size_t restored = 0;
   for (const std::string& tenant : wa::store::Store::list_tenants(config_.sessions_dir)) {
@@ -116,19 +105,23 @@ void SessionManager::shutdown() {
   }
   cv_.notify_all();  // POST /session waiting for a QR answers now
   for (auto& [tenant, s] : sessions) s->client->stop();
-  if (io_thread_.joinable()) {
-    // Give the close handshakes a moment, then stop the loop.
+  if (started_) {
+    // Give the close handshakes a moment, then stop the loops.
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
     for (auto& [tenant, s] : sessions) {
       while (s->client->snapshot().socket_open && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    work_.reset();
-    io_.stop();
-    io_thread_.join();
+    net_.stop();
   }
-  std::lock_guard<std::mutex> lk(mu_);
-  sessions_.clear();
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    sessions_.clear();
+  }
+  sessions.clear();
+  // What the stores committed last reaches the disk, and the events it staged the outbox.
+  sync_.stop();
+  background_.stop();
 }
 
 std::shared_ptr<SessionManager::Session> SessionManager::find_live(const std::string& tenant) {
@@ -145,16 +138,21 @@ std::shared_ptr<SessionManager::Session> SessionManager::open_session(const std:
   const std::string dir = (std::filesystem::path(config_.sessions_dir) / tenant).string();
   auto closed = std::make_shared<std::promise<void>>();
   std::shared_future<void> store_closed = closed->get_future().share();
-  std::shared_ptr<wa::store::Store> store(wa::store::Store::open(dir).release(),
-                                          [closed](wa::store::Store* p) {
-                                            delete p;
-                                            closed->set_value();
+  // Closing a store may checkpoint and sync (the last connection folds its WAL into store.db):
+  // that happens on the background worker, whichever thread lets go of the store last.
+  util::SerialWorker* closer = &background_;
+  std::shared_ptr<wa::store::Store> store(wa::store::Store::open(dir, &sync_).release(),
+                                          [closed, closer](wa::store::Store* p) {
+                                            closer->post([p, closed] {
+                                              delete p;
+                                              closed->set_value();
+                                            });
                                           });
   auto device = store->load_device();
   if (!create && !(device && device->paired())) {
     // Nothing to restore (an abandoned QR attempt, or logged out from the phone), but events
     // staged before the logout still go out.
-    TenantEvents(tenant, store, deliverer_).relay();
+    TenantEvents(tenant, store, deliverer_, background_).relay();
     return nullptr;
   }
   if (!device) {
@@ -166,11 +164,13 @@ std::shared_ptr<SessionManager::Session> SessionManager::open_session(const std:
   s->tenant = tenant;
   s->store = store;
   s->store_closed = std::move(store_closed);
-  s->events = std::make_shared<TenantEvents>(tenant, store, deliverer_);
+  s->events = std::make_shared<TenantEvents>(tenant, store, deliverer_, background_);
+  NetworkThreads::Loop& loop = net_.pick();
+  s->io = &loop.io;
   // The client reports changes on the io thread: waiters wake, and a new status or QR becomes
   // a session.status event. Weak: the Session owns the Client.
   std::weak_ptr<Session> weak = s;
-  s->client = std::make_shared<wa::Client>(io_, *ws_, store, std::move(*device), client_options_,
+  s->client = std::make_shared<wa::Client>(loop.io, *loop.ws, store, std::move(*device), client_options_,
                                            tenant, [this, weak] {
                                              notify();
                                              if (auto live = weak.lock()) {

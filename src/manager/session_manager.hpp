@@ -1,8 +1,11 @@
-// The client manager: tenants -> sessions. Owns the network loop (one Asio io_context on its
-// own thread, shared by every tenant's connection), restores stored sessions at start-up and
-// answers the router through SessionService. Each session's events (status changes, messages,
-// receipts) go to the webhook deliverer through its TenantEvents.
-// Thread-safety: all public methods may be called from any thread.
+// The client manager: tenants -> sessions. Owns the threads of the WhatsApp side (README
+// "Threads"): the network threads every tenant's connection lives on (network_threads.hpp), the
+// SyncPool that makes the tenants' stores durable, and one background worker for the blocking
+// work around them (the webhook outbox, closing stores). Restores stored sessions at start-up
+// and answers the router through SessionService. Each session's events (status changes,
+// messages, receipts) go to the webhook deliverer through its TenantEvents.
+// Thread-safety: all public methods may be called from any thread; they block at most on a
+// tenant's own work (POST /session's QR wait, DELETE's logout), never on a network thread.
 #pragma once
 #include <asio/io_context.hpp>
 #include <atomic>
@@ -13,10 +16,13 @@
 #include <mutex>
 #include <thread>
 #include "config/config.hpp"
+#include "manager/network_threads.hpp"
 #include "manager/session_service.hpp"
 #include "manager/tenant_events.hpp"
 #include "manager/tenant_locks.hpp"
+#include "util/serial_worker.hpp"
 #include "wa/client.hpp"
+#include "wa/store/sync_pool.hpp"
 
 namespace sidecar {
 
@@ -26,9 +32,9 @@ class SessionManager : public SessionService {
   SessionManager(const Config& config, webhooks::Deliverer& deliverer);
   ~SessionManager() override;
 
-  // Starts the network thread and reconnects every stored, paired session (no QR needed).
+  // Starts the network threads and reconnects every stored, paired session (no QR needed).
   void start();
-  // Disconnects every session cleanly and stops the network thread. Idempotent.
+  // Disconnects every session cleanly and stops the threads. Idempotent.
   void shutdown();
   // Closes every WhatsApp connection without reconnecting, keeping the loop running: requests
   // still waiting on the server fail at once instead of running into their timeouts (the
@@ -45,6 +51,7 @@ class SessionManager : public SessionService {
  private:
   struct Session {
     std::string tenant;
+    asio::io_context* io = nullptr;  // the network thread's context the client lives on
     std::shared_ptr<wa::store::Store> store;
     std::shared_ptr<wa::Client> client;
     std::shared_ptr<TenantEvents> events;
@@ -72,10 +79,16 @@ class SessionManager : public SessionService {
   webhooks::Deliverer& deliverer_;
   wa::ClientOptions client_options_;
   int64_t started_ms_;
-  asio::io_context io_;
-  std::unique_ptr<asio::executor_work_guard<asio::io_context::executor_type>> work_;
-  std::unique_ptr<wa::socket::WsConnector> ws_;
-  std::thread io_thread_;
+  // Declared so that they are destroyed in this order from the bottom: the network threads
+  // (whose contexts may hold the last references to clients and stores) first, then the pool
+  // that syncs the stores, then the worker that closes them.
+  util::SerialWorker background_;
+  // Syncs that wait on a slow disk occupy a thread each, not a core: enough of them that one
+  // tenant's slow sync never delays another's.
+  static constexpr size_t kSyncThreads = 4;
+  wa::store::SyncPool sync_{kSyncThreads};
+  NetworkThreads net_;
+  bool started_ = false;
 
   // Held by create, restore and delete of a tenant for as long as they change what exists of
   // it (map entry, connection, files); never while merely waiting for a QR or a send.

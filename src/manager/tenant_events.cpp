@@ -15,8 +15,8 @@ constexpr size_t kRelayBatch = 100;
 }  // namespace
 
 TenantEvents::TenantEvents(std::string tenant, std::shared_ptr<wa::store::Store> store,
-                           webhooks::Deliverer& deliverer)
-    : tenant_(std::move(tenant)), store_(std::move(store)), deliverer_(deliverer) {}
+                           webhooks::Deliverer& deliverer, util::SerialWorker& worker)
+    : tenant_(std::move(tenant)), store_(std::move(store)), deliverer_(deliverer), worker_(worker) {}
 
 void TenantEvents::stage(webhooks::EventType type, const nlohmann::json& data) {
   wa::store::Store::StagedEvent e;
@@ -35,6 +35,22 @@ void TenantEvents::message_received(const wa::IncomingMessage& message) {
 
 void TenantEvents::message_status(const wa::MessageStatusUpdate& update) {
   stage(webhooks::EventType::message_status, message_status_data(update));
+}
+
+void TenantEvents::committed() {
+  if (relay_queued_.exchange(true)) return;  // the queued relay will see this commit's rows
+  // Weak: a session being removed relays its last events itself (SessionManager), and a task
+  // still queued must not keep its store open.
+  std::weak_ptr<TenantEvents> weak = shared_from_this();
+  worker_.post([weak] {
+    auto self = weak.lock();
+    if (!self) return;
+    self->relay_queued_ = false;
+    // An event leaves for the outbox only once what produced it cannot be lost; a failed sync
+    // keeps the events staged (the session fails and a restart relays what is on disk).
+    if (!self->store_->wait_durable()) return;
+    self->relay();
+  });
 }
 
 bool TenantEvents::relay() {
@@ -65,8 +81,13 @@ bool TenantEvents::relay() {
 }
 
 void TenantEvents::status_changed(const SessionView& view) {
-  std::lock_guard<std::mutex> lk(mu_);
-  if (!finished_) publish_status(view);
+  std::weak_ptr<TenantEvents> weak = shared_from_this();
+  worker_.post([weak, view] {
+    auto self = weak.lock();
+    if (!self) return;
+    std::lock_guard<std::mutex> lk(self->mu_);
+    if (!self->finished_) self->publish_status(view);
+  });
 }
 
 void TenantEvents::finish(const SessionView& view) {

@@ -26,6 +26,7 @@ TEST_CASE("defaults apply when only the secret is given", "[config]") {
   CHECK(c.max_body_bytes == 1048576);
   CHECK(c.log_level == "info");
   CHECK(c.http_threads == 16);
+  CHECK(c.network_threads == 0);  // one per core
 }
 
 TEST_CASE("every key can be set from the file", "[config]") {
@@ -145,6 +146,8 @@ TEST_CASE("each invalid value is rejected with a message naming key and variable
       {"http_threads", "HTTP_THREADS", "0"},
       {"http_threads", "HTTP_THREADS", "257"},
       {"http_threads", "HTTP_THREADS", "1.5"},
+      {"network_threads", "NETWORK_THREADS", "-1"},
+      {"network_threads", "NETWORK_THREADS", "65"},
   };
   for (const auto& c : cases) {
     INFO(c.key << " = \"" << c.value << "\"");

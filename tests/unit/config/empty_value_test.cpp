@@ -38,6 +38,7 @@ const std::vector<Key> kDefaultedKeys = {
     {"max_body_bytes", "MAX_BODY_BYTES"},
     {"log_level", "LOG_LEVEL"},
     {"http_threads", "HTTP_THREADS"},
+    {"network_threads", "NETWORK_THREADS"},
     {"webhook_timeout_ms", "WEBHOOK_TIMEOUT_MS"},
     {"webhook_retry_hours", "WEBHOOK_RETRY_HOURS"},
     {"event_retention_hours", "EVENT_RETENTION_HOURS"},
