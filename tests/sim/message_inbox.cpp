@@ -219,6 +219,7 @@ class InboxRun {
       problems_.push_back("pkmsg for " + r.device + " announces registration id " +
                           std::to_string(d.sender_registration_id) + ", the sender registered " +
                           std::to_string(sender_.registration_id));
+    r.counter = d.counter;
     if (!d.error.empty()) {
       r.decrypt_error = d.error;
       return;

@@ -135,6 +135,8 @@ Decrypted SimDevice::decrypt(const signal::Address& sender, const std::string& t
       }
     }
     out.sender_registration_id = pre_key_signal_message_get_registration_id(msg.get());
+    if (signal_message* inner = pre_key_signal_message_get_signal_message(msg.get()))
+      out.counter = signal_message_get_counter(inner);
     Cipher cipher(store_->context(), sender);
     rc = session_cipher_decrypt_pre_key_signal_message(cipher.c, msg.get(), nullptr, plain.out());
   } else if (type == "msg") {
@@ -144,6 +146,7 @@ Decrypted SimDevice::decrypt(const signal::Address& sender, const std::string& t
       out.error = "msg does not deserialize: " + signal_error_name(rc);
       return out;
     }
+    out.counter = signal_message_get_counter(msg.get());
     Cipher cipher(store_->context(), sender);
     rc = session_cipher_decrypt_signal_message(cipher.c, msg.get(), nullptr, plain.out());
   } else {

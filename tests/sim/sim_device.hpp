@@ -18,6 +18,8 @@ namespace sim {
 struct Decrypted {
   util::Bytes padded;        // plaintext before unpadding, when error is empty
   std::string error;         // "" on success, else what libsignal refused
+  // The Signal message counter: the copy's index in its sending chain (order on the wire).
+  uint32_t counter = 0;
   // From a pkmsg: the sender's identity key (32 bytes) and registration id it announced.
   std::optional<util::curve::Key32> sender_identity;
   uint32_t sender_registration_id = 0;

@@ -83,6 +83,7 @@ struct ReceivedMessage {
   std::string dsm_destination;     // deviceSentMessage.destinationJID; "" when not a DSM
   bool had_device_identity = false;
   std::string decrypt_error;       // "" when decrypted, unpadded and parsed
+  uint32_t counter = 0;            // the Signal message counter (index in the sending chain)
   std::string sender;              // the sending companion, "PHONE:DEV@s.whatsapp.net"
   int retry_count = 0;             // added (issue 4): <enc count> of a resend answering a retry
 };
