@@ -314,10 +314,17 @@ void Client::release_held_frames() {
       held_waiting_ = true;
       return;
     }
-    for (size_t i = 0; i < covered; ++i) {
-      conn_->send(socket::encode_frame(noise_->encrypt(held_frames_.front())));
-      held_frames_.pop_front();
-    }
+    write_held_frames(covered);
+  }
+}
+
+void Client::write_held_frames(size_t count) {
+  for (size_t i = 0; i < count && !held_frames_.empty() && conn_ && noise_; ++i) {
+    // Taken off the queue before the write: a write that fails may close the connection, and
+    // on_close clears the queue, before send() returns.
+    Bytes plain = std::move(held_frames_.front());
+    held_frames_.pop_front();
+    conn_->send(socket::encode_frame(noise_->encrypt(plain)));
   }
 }
 
@@ -326,13 +333,11 @@ void Client::held_frames_durable(uint64_t gen, size_t covered, bool ok) {
   held_waiting_ = false;
   if (!ok) {
     held_frames_.clear();
+    metrics::count_store_sync_failure();
     fail("store_failed", "The session's store could not be written to disk.", After::stay_down);
     return;
   }
-  for (size_t i = 0; i < covered && !held_frames_.empty() && conn_ && noise_; ++i) {
-    conn_->send(socket::encode_frame(noise_->encrypt(held_frames_.front())));
-    held_frames_.pop_front();
-  }
+  write_held_frames(covered);
   release_held_frames();
 }
 

@@ -152,6 +152,7 @@ class Client : public std::enable_shared_from_this<Client> {
   // (Store::durable_or_later). Frames leave in call order; waiting never blocks the io thread.
   void send_node(const Node& node);
   void release_held_frames();
+  void write_held_frames(size_t count);  // the oldest `count` held frames, to the wire now
   void held_frames_durable(uint64_t gen, size_t covered, bool ok);
   void send_iq(Node iq, int timeout_ms, IqCallback cb);
   void handle_node(const Node& node);
