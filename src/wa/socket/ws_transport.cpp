@@ -172,6 +172,10 @@ struct WsConnector::Impl {
 };
 
 WsConnector::WsConnector(asio::io_context& io) : impl_(std::make_unique<Impl>()) {
+  // websocketpp finds the byte order on the first call of _htonll through an unsynchronised
+  // function-local static; calling it here, before any network thread runs, leaves the
+  // threads only reads of it.
+  (void)websocketpp::lib::net::_htonll(0);
   quiet_init(impl_->plain, io);
   quiet_init(impl_->tls, io);
   impl_->plain.set_socket_init_handler(
