@@ -39,7 +39,7 @@ ChildProcess::ChildProcess(const std::string& path, const std::vector<std::strin
   std::vector<std::string> argv_s{path};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::map<std::string, std::string> full_env = env;
-  for (const char* inherited : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"}) {
+  for (const char* inherited : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS"}) {
     const char* v = std::getenv(inherited);
     if (v && !full_env.count(inherited)) full_env[inherited] = v;
   }
