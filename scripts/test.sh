@@ -2,8 +2,7 @@
 # Installs what is missing, builds, and runs every test: unit tests and end-to-end tests of the
 # real binary against the simulator, first in a normal build, then under ASan + UBSan, then a
 # bounded libFuzzer run of every fuzz target (FUZZ_SECONDS each, see scripts/fuzz.sh). Between
-# them, the layers whose threads share state (the HTTP server and router, webhook delivery) run
-# under ThreadSanitizer.
+# them, the layers whose threads share state and the end-to-end suite run under ThreadSanitizer.
 #   scripts/test.sh            # both builds, TSan, then fuzzing
 #   SANITIZE=0 scripts/test.sh # only the normal build
 #   TSAN=0 scripts/test.sh     # without the ThreadSanitizer stage
@@ -24,10 +23,12 @@ if [ "${SANITIZE:-1}" = 1 ]; then
 fi
 
 if [ "${TSAN:-1}" = 1 ]; then
-  BUILD_DIR=build-tsan BUILD_TARGETS="test_http test_webhooks" bash scripts/build.sh \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWA_TSAN=ON -DWA_BUILD_TESTS=ON
+  # Every layer whose threads share state, and the whole end-to-end suite against a TSan build
+  # of the service (network threads, sync pool, background worker, HTTP, webhooks).
+  BUILD_DIR=build-tsan BUILD_TARGETS="test_http test_webhooks test_store test_util test_manager e2e_tests" \
+    bash scripts/build.sh -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWA_TSAN=ON -DWA_BUILD_TESTS=ON
   export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp"
-  (cd build-tsan && ctest --timeout 900 -R '^unit_(http|webhooks)$')
+  (cd build-tsan && ctest --timeout 900 -R '^(unit_(http|webhooks|store|util|manager)|e2e)$')
   unset TSAN_OPTIONS
 fi
 

@@ -49,6 +49,12 @@ struct ServiceMetrics {
                "for WhatsApp to deliver again.")
       .with({});
 
+  Counter& store_sync_failures = registry
+      .counter("wa_sidecar_store_sync_failures_total",
+               "Syncs of a tenant's store that the disk refused; the session stops with "
+               "store_failed.")
+      .with({});
+
   ServiceMetrics() {
     // Every known label value exists from the start, so rate() sees the first increment.
     for (const std::string& r : send_failure_reasons()) failed.with({r});
@@ -113,6 +119,8 @@ std::string reconnect_cause(bool restart, const std::string& close_code, bool es
 void count_ack_timeout() { service().ack_timeouts.inc(); }
 
 void count_event_store_failure() { service().event_store_failures.inc(); }
+
+void count_store_sync_failure() { service().store_sync_failures.inc(); }
 
 void count_prekeys_uploaded(uint64_t keys) { service().prekeys.inc(static_cast<double>(keys)); }
 

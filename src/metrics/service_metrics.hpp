@@ -33,6 +33,8 @@ std::string reconnect_cause(bool restart, const std::string& close_code, bool es
 void count_ack_timeout();
 // An incoming message or receipt whose event could not be stored (wa/receive.cpp, receipts.cpp).
 void count_event_store_failure();
+// A sync of a tenant's store that failed (wa/client.cpp, the frames waiting for it).
+void count_store_sync_failure();
 // One-time prekeys the server accepted (wa/client_prekeys.cpp).
 void count_prekeys_uploaded(uint64_t keys);
 
