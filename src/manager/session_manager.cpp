@@ -140,7 +140,7 @@ std::shared_ptr<SessionManager::Session> SessionManager::open_session(const std:
   std::shared_future<void> store_closed = closed->get_future().share();
   // Closing a store may checkpoint and sync (the last connection folds its WAL into store.db):
   // that happens on the background worker, whichever thread lets go of the store last.
-  util::SerialWorker* closer = &background_;
+  util::WorkerThreads* closer = &background_;
   std::shared_ptr<wa::store::Store> store(wa::store::Store::open(dir, &sync_).release(),
                                           [closed, closer](wa::store::Store* p) {
                                             closer->post([p, closed] {

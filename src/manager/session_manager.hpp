@@ -20,7 +20,7 @@
 #include "manager/session_service.hpp"
 #include "manager/tenant_events.hpp"
 #include "manager/tenant_locks.hpp"
-#include "util/serial_worker.hpp"
+#include "util/worker_threads.hpp"
 #include "wa/client.hpp"
 #include "wa/store/sync_pool.hpp"
 
@@ -82,7 +82,7 @@ class SessionManager : public SessionService {
   // Declared so that they are destroyed in this order from the bottom: the network threads
   // (whose contexts may hold the last references to clients and stores) first, then the pool
   // that syncs the stores, then the worker that closes them.
-  util::SerialWorker background_;
+  util::WorkerThreads background_{1};  // one thread: tasks run in posting order (TenantEvents)
   // Syncs that wait on a slow disk occupy a thread each, not a core: enough of them that one
   // tenant's slow sync never delays another's.
   static constexpr size_t kSyncThreads = 4;

@@ -15,7 +15,7 @@ constexpr size_t kRelayBatch = 100;
 }  // namespace
 
 TenantEvents::TenantEvents(std::string tenant, std::shared_ptr<wa::store::Store> store,
-                           webhooks::Deliverer& deliverer, util::SerialWorker& worker)
+                           webhooks::Deliverer& deliverer, util::WorkerThreads& worker)
     : tenant_(std::move(tenant)), store_(std::move(store)), deliverer_(deliverer), worker_(worker) {}
 
 void TenantEvents::stage(webhooks::EventType type, const nlohmann::json& data) {

@@ -21,7 +21,7 @@
 #include <string>
 
 #include "manager/session_service.hpp"
-#include "util/serial_worker.hpp"
+#include "util/worker_threads.hpp"
 #include "wa/incoming.hpp"
 #include "wa/store/device_store.hpp"
 #include "webhooks/deliverer.hpp"
@@ -30,9 +30,10 @@ namespace sidecar {
 
 class TenantEvents : public wa::EventSink, public std::enable_shared_from_this<TenantEvents> {
  public:
-  // `worker` and `deliverer` must outlive the TenantEvents.
+  // `worker` and `deliverer` must outlive the TenantEvents; `worker` has one thread, so what is
+  // handed to it runs in call order.
   TenantEvents(std::string tenant, std::shared_ptr<wa::store::Store> store,
-               webhooks::Deliverer& deliverer, util::SerialWorker& worker);
+               webhooks::Deliverer& deliverer, util::WorkerThreads& worker);
 
   void message_received(const wa::IncomingMessage& message) override;
   void message_status(const wa::MessageStatusUpdate& update) override;
@@ -58,7 +59,7 @@ class TenantEvents : public wa::EventSink, public std::enable_shared_from_this<T
   const std::string tenant_;
   const std::shared_ptr<wa::store::Store> store_;
   webhooks::Deliverer& deliverer_;
-  util::SerialWorker& worker_;
+  util::WorkerThreads& worker_;
   std::atomic<bool> relay_queued_{false};
   std::mutex mu_;
   void publish_status(const SessionView& view);  // with mu_ held

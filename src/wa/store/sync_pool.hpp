@@ -15,14 +15,11 @@
 // Thread-safety: every method may be called from any thread. The callbacks it runs
 // (Store::durable_or_later) run on its threads and must not block.
 #pragma once
-#include <condition_variable>
 #include <atomic>
 #include <cstdint>
-#include <deque>
 #include <memory>
-#include <mutex>
-#include <thread>
-#include <vector>
+
+#include "util/worker_threads.hpp"
 
 namespace wa::store {
 
@@ -30,16 +27,16 @@ class Store;
 
 class SyncPool {
  public:
-  explicit SyncPool(size_t threads);
-  ~SyncPool();  // stop()
+  explicit SyncPool(size_t threads) : workers_(threads) {}
   SyncPool(const SyncPool&) = delete;
   SyncPool& operator=(const SyncPool&) = delete;
 
   // Finishes the work already asked for, then joins the threads. Later requests are served on
   // the caller's thread. Idempotent.
-  void stop();
+  void stop() { workers_.stop(); }
 
-  // Queues the store for a sync step (Store calls this).
+  // Queues a sync step for the store (Store calls this); a store with more to do after its step
+  // goes to the back of the queue, so the others get their turn.
   void schedule(std::shared_ptr<Store> store);
 
   // How many syncs (fdatasync of a WAL) the pool's stores have made: with group commit, fewer
@@ -48,15 +45,8 @@ class SyncPool {
   void count_sync() { syncs_.fetch_add(1, std::memory_order_relaxed); }
 
  private:
-  void run();
-
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::shared_ptr<Store>> queue_;
-  bool stopping_ = false;
-  size_t live_ = 0;  // threads that have not exited
-  std::vector<std::thread> threads_;
   std::atomic<uint64_t> syncs_{0};
+  util::WorkerThreads workers_;  // last: joined before the counter goes
 };
 
 }  // namespace wa::store

@@ -1,4 +1,4 @@
-#include "util/serial_worker.hpp"
+#include "util/worker_threads.hpp"
 
 #include <exception>
 
@@ -6,14 +6,18 @@
 
 namespace util {
 
-SerialWorker::SerialWorker() : thread_([this] { run(); }) {}
+WorkerThreads::WorkerThreads(size_t threads) {
+  if (threads == 0) threads = 1;
+  live_ = threads;
+  for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
+}
 
-SerialWorker::~SerialWorker() { stop(); }
+WorkerThreads::~WorkerThreads() { stop(); }
 
-void SerialWorker::post(std::function<void()> task) {
+void WorkerThreads::post(std::function<void()> task) {
   {
     std::lock_guard<std::mutex> lk(mu_);
-    if (!exited_) {
+    if (live_ > 0) {  // a live thread checks the queue again before it exits
       queue_.push_back(std::move(task));
       cv_.notify_one();
       return;
@@ -22,23 +26,25 @@ void SerialWorker::post(std::function<void()> task) {
   run_one(task);
 }
 
-void SerialWorker::stop() {
+void WorkerThreads::stop() {
   {
     std::lock_guard<std::mutex> lk(mu_);
     stopping_ = true;
   }
-  cv_.notify_one();
-  if (thread_.joinable()) thread_.join();
+  cv_.notify_all();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
 }
 
-void SerialWorker::run() {
+void WorkerThreads::run() {
   for (;;) {
     std::function<void()> task;
     {
       std::unique_lock<std::mutex> lk(mu_);
       cv_.wait(lk, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) {
-        exited_ = true;  // under the lock: a post() after this runs on its own thread
+        --live_;  // under the lock: a post() after the last exit runs on its caller's thread
         return;
       }
       task = std::move(queue_.front());
@@ -48,7 +54,7 @@ void SerialWorker::run() {
   }
 }
 
-void SerialWorker::run_one(const std::function<void()>& task) {
+void WorkerThreads::run_one(const std::function<void()>& task) {
   try {
     task();
   } catch (const std::exception& e) {
