@@ -66,7 +66,6 @@ void SessionManager::start() {
                                  std::filesystem::perm_options::replace);
   }
   net_.start();
-  started_ = true;
   util::log::info("network_threads", "", {{"count", net_.size()}});
 
   size_t restored = 0;
@@ -105,15 +104,13 @@ void SessionManager::shutdown() {
   }
   cv_.notify_all();  // POST /session waiting for a QR answers now
   for (auto& [tenant, s] : sessions) s->client->stop();
-  if (started_) {
-    // Give the close handshakes a moment, then stop the loops.
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
-    for (auto& [tenant, s] : sessions) {
-      while (s->client->snapshot().socket_open && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    net_.stop();
+  // Give the close handshakes a moment, then stop the loops (never started: no socket is open).
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  for (auto& [tenant, s] : sessions) {
+    while (s->client->snapshot().socket_open && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  net_.stop();
   {
     std::lock_guard<std::mutex> lk(mu_);
     sessions_.clear();

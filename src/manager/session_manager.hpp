@@ -88,7 +88,6 @@ class SessionManager : public SessionService {
   static constexpr size_t kSyncThreads = 4;
   wa::store::SyncPool sync_{kSyncThreads};
   NetworkThreads net_;
-  bool started_ = false;
 
   // Held by create, restore and delete of a tenant for as long as they change what exists of
   // it (map entry, connection, files); never while merely waiting for a QR or a send.
