@@ -37,19 +37,20 @@ void TenantEvents::message_status(const wa::MessageStatusUpdate& update) {
   stage(webhooks::EventType::message_status, message_status_data(update));
 }
 
+void TenantEvents::post_while_alive(std::function<void(TenantEvents&)> task) {
+  std::weak_ptr<TenantEvents> weak = shared_from_this();
+  worker_.post([weak, task = std::move(task)] {
+    if (auto self = weak.lock()) task(*self);
+  });
+}
+
 void TenantEvents::committed() {
   if (relay_queued_.exchange(true)) return;  // the queued relay will see this commit's rows
-  // Weak: a session being removed relays its last events itself (SessionManager), and a task
-  // still queued must not keep its store open.
-  std::weak_ptr<TenantEvents> weak = shared_from_this();
-  worker_.post([weak] {
-    auto self = weak.lock();
-    if (!self) return;
-    self->relay_queued_ = false;
+  post_while_alive([](TenantEvents& self) {
+    self.relay_queued_ = false;
     // An event leaves for the outbox only once what produced it cannot be lost; a failed sync
     // keeps the events staged (the session fails and a restart relays what is on disk).
-    if (!self->store_->wait_durable()) return;
-    self->relay();
+    if (self.store_->wait_durable()) self.relay();
   });
 }
 
@@ -81,12 +82,9 @@ bool TenantEvents::relay() {
 }
 
 void TenantEvents::status_changed(const SessionView& view) {
-  std::weak_ptr<TenantEvents> weak = shared_from_this();
-  worker_.post([weak, view] {
-    auto self = weak.lock();
-    if (!self) return;
-    std::lock_guard<std::mutex> lk(self->mu_);
-    if (!self->finished_) self->publish_status(view);
+  post_while_alive([view](TenantEvents& self) {
+    std::lock_guard<std::mutex> lk(self.mu_);
+    if (!self.finished_) self.publish_status(view);
   });
 }
 

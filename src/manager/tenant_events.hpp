@@ -15,6 +15,7 @@
 // committed() and status_changed().
 #pragma once
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -63,6 +64,9 @@ class TenantEvents : public wa::EventSink, public std::enable_shared_from_this<T
   std::atomic<bool> relay_queued_{false};
   std::mutex mu_;
   void publish_status(const SessionView& view);  // with mu_ held
+  // Runs task on the worker unless this TenantEvents is gone by then: a session being removed
+  // publishes its last events itself, and a queued task must not keep its store open.
+  void post_while_alive(std::function<void(TenantEvents&)> task);
 
   std::optional<std::string> status_;
   int qr_sequence_ = -1;
