@@ -6,6 +6,7 @@
 #include <openssl/rand.h>
 #include <signal/signal_protocol.h>
 
+#include <array>
 #include <atomic>
 #include <cstring>
 #include <mutex>
@@ -197,13 +198,11 @@ signal_context* context() {
   // on its first call and keeps it; the contexts hold nothing mutable but their lock, so an
   // object made with one context may be used with another.
   static std::recursive_mutex mutexes[kContexts];
-  static signal_context* const contexts[kContexts] = {
-      create_context(&mutexes[0]),  create_context(&mutexes[1]),  create_context(&mutexes[2]),
-      create_context(&mutexes[3]),  create_context(&mutexes[4]),  create_context(&mutexes[5]),
-      create_context(&mutexes[6]),  create_context(&mutexes[7]),  create_context(&mutexes[8]),
-      create_context(&mutexes[9]),  create_context(&mutexes[10]), create_context(&mutexes[11]),
-      create_context(&mutexes[12]), create_context(&mutexes[13]), create_context(&mutexes[14]),
-      create_context(&mutexes[15])};
+  static const std::array<signal_context*, kContexts> contexts = [] {
+    std::array<signal_context*, kContexts> all{};
+    for (size_t i = 0; i < kContexts; ++i) all[i] = create_context(&mutexes[i]);
+    return all;
+  }();
   static std::atomic<size_t> next{0};
   thread_local const size_t mine = next.fetch_add(1, std::memory_order_relaxed) % kContexts;
   return contexts[mine];
