@@ -297,24 +297,23 @@ void Client::send_node(const Node& node) {
 }
 
 void Client::release_held_frames() {
-  while (!held_frames_.empty() && conn_ && noise_) {
-    // The frames held now are covered by the commits made so far; later ones may depend on
-    // later commits and wait for the next sync.
-    const size_t covered = held_frames_.size();
-    const uint64_t gen = conn_gen_;
-    std::weak_ptr<Client> weak = shared_from_this();
-    asio::io_context* io = &io_;
-    const bool durable = store_->durable_or_later([weak, io, gen, covered](bool ok) {
-      // On a sync thread: hop back to this client's io thread.
-      asio::post(*io, [weak, gen, covered, ok] {
-        if (auto self = weak.lock()) self->held_frames_durable(gen, covered, ok);
-      });
+  if (held_frames_.empty() || !conn_ || !noise_) return;
+  // The frames held now are covered by the commits made so far; later ones may depend on later
+  // commits and wait for the next sync.
+  const size_t covered = held_frames_.size();
+  const uint64_t gen = conn_gen_;
+  std::weak_ptr<Client> weak = shared_from_this();
+  asio::io_context* io = &io_;
+  const bool durable = store_->durable_or_later([weak, io, gen, covered](bool ok) {
+    // On a sync thread: hop back to this client's io thread.
+    asio::post(*io, [weak, gen, covered, ok] {
+      if (auto self = weak.lock()) self->held_frames_durable(gen, covered, ok);
     });
-    if (!durable) {
-      held_waiting_ = true;
-      return;
-    }
+  });
+  if (durable) {
     write_held_frames(covered);
+  } else {
+    held_waiting_ = true;
   }
 }
 

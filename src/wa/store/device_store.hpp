@@ -7,7 +7,6 @@
 // Privacy: the directory is created 0700 and the database files 0600.
 // Thread-safety: a Store may be used from several threads; calls are serialised internally.
 #pragma once
-#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
