@@ -182,6 +182,7 @@ class Client : public std::enable_shared_from_this<Client> {
   // keepalive (keepalive.cpp)
   void schedule_keepalive();
   void send_keepalive();
+  void trim_store_if_idle();  // Store::trim_if_idle on the keepalive period
 
   // prekeys after login (client_prekeys.cpp): count -> upload -> passive/active (§8)
   void run_post_login();

@@ -5,6 +5,7 @@
 
 #include "util/log.hpp"
 #include "wa/client.hpp"
+#include "wa/heap_trim.hpp"
 
 namespace wa {
 
@@ -18,8 +19,19 @@ void Client::schedule_keepalive() {
     auto self = weak.lock();
     if (ec || !self || self->conn_gen_ != gen || !self->noise_) return;
     self->send_keepalive();
+    self->trim_store_if_idle();
     self->schedule_keepalive();
   });
+}
+
+void Client::trim_store_if_idle() {
+  // A session that sent a burst and went quiet still holds the pages and statements the burst
+  // cached; an idle session must stay within its memory budget (Store::trim).
+  try {
+    if (store_->trim_if_idle()) trim_heap_soon(io_);
+  } catch (const std::exception& e) {
+    util::log::warn("store_trim_failed", tenant_, {{"error", e.what()}});
+  }
 }
 
 void Client::send_keepalive() {

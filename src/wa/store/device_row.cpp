@@ -32,8 +32,8 @@ void Store::save_device(const Device& d) {
   }
 
   std::lock_guard<std::recursive_mutex> lock(mu_);
-  sql::Transaction tx(db_);
-  sql::Statement st(db_,
+  sql::Transaction tx(*stmts_);
+  sql::Statement st(*stmts_,
                     "INSERT OR REPLACE INTO device (id, noise_priv, noise_pub, identity_priv, "
                     "identity_pub, registration_id, signed_pre_key_id, signed_pre_key_priv, "
                     "signed_pre_key_pub, signed_pre_key_sig, adv_secret, jid, lid, account, "
@@ -61,7 +61,7 @@ void Store::save_device(const Device& d) {
 
 std::optional<Device> Store::load_device() {
   std::lock_guard<std::recursive_mutex> lock(mu_);
-  sql::Statement st(db_,
+  sql::Statement st(*stmts_,
                     "SELECT noise_priv, noise_pub, identity_priv, identity_pub, registration_id, "
                     "signed_pre_key_id, signed_pre_key_priv, signed_pre_key_pub, "
                     "signed_pre_key_sig, adv_secret, jid, lid, account, platform, business_name, "

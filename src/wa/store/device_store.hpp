@@ -23,6 +23,7 @@ namespace wa::store {
 
 using util::Bytes;
 class SyncPool;
+namespace sql { class StatementCache; }
 
 struct StoreError : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -124,7 +125,9 @@ class Store : public std::enable_shared_from_this<Store> {
   int64_t stage_event(const StagedEvent& event);
   // The oldest staged events, at most `limit`.
   std::vector<StagedEvent> staged_events(size_t limit);
-  void remove_staged_event(int64_t seq);
+  // Removes every staged event up to and including through_seq, in one commit: what a relay
+  // read (seqs only grow, so nothing staged later is among them).
+  void remove_staged_events(int64_t through_seq);
 
   // --- Messages this device sent (retry receipts and delivery status) ---
   struct SentMessage {
@@ -160,6 +163,11 @@ class Store : public std::enable_shared_from_this<Store> {
   // what the WAL holds. Cheap when the WAL is empty. With a SyncPool the checkpoint runs there
   // and only the (I/O-free) release happens on the caller's thread.
   void trim();
+  // trim(), when the store committed something since its last trim but nothing since the
+  // previous call: called periodically (the keepalive), it hands back what a burst of sends
+  // left behind (the cached pages and prepared statements) one period after the burst ended.
+  // True when it trimmed.
+  bool trim_if_idle();
   const std::string& dir() const { return dir_; }
 
   // --- Durability with a SyncPool ---
@@ -191,9 +199,12 @@ class Store : public std::enable_shared_from_this<Store> {
 
   std::string dir_;
   sqlite3* db_;
+  std::unique_ptr<sql::StatementCache> stmts_;  // db_'s prepared statements; guarded by mu_
   SyncPool* sync_ = nullptr;
   int wal_fd_ = -1;            // the WAL, opened again to sync it from the pool
   uint64_t committed_ = 0;     // write transactions committed; guarded by mu_
+  uint64_t trimmed_at_ = 0;    // committed_ at the last trim(); guarded by mu_
+  uint64_t idle_check_at_ = 0; // committed_ at the last trim_if_idle(); guarded by mu_
   std::mutex sync_mu_;         // guards the fields below; taken after mu_, never before
   uint64_t synced_ = 0;        // committed_ as of the last successful sync
   bool sync_failed_ = false;   // a sync failed: the disk is not to be trusted any more

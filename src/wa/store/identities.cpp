@@ -11,15 +11,15 @@ void Store::put_identity(const std::string& name, uint32_t device, const Bytes& 
                      std::to_string(key.size()));
   }
   std::lock_guard<std::recursive_mutex> lock(mu_);
-  sql::Transaction tx(db_);
-  sql::Statement st(db_, "INSERT OR REPLACE INTO identities (name, device, key) VALUES (?, ?, ?)");
+  sql::Transaction tx(*stmts_);
+  sql::Statement st(*stmts_, "INSERT OR REPLACE INTO identities (name, device, key) VALUES (?, ?, ?)");
   st.bind(1, name).bind(2, static_cast<int64_t>(device)).bind(3, key).run();
   tx.commit();
 }
 
 std::optional<Bytes> Store::get_identity(const std::string& name, uint32_t device) {
   std::lock_guard<std::recursive_mutex> lock(mu_);
-  sql::Statement st(db_, "SELECT key FROM identities WHERE name = ? AND device = ?");
+  sql::Statement st(*stmts_, "SELECT key FROM identities WHERE name = ? AND device = ?");
   st.bind(1, name).bind(2, static_cast<int64_t>(device));
   if (!st.step()) return std::nullopt;
   return st.column_blob(0);
@@ -27,7 +27,7 @@ std::optional<Bytes> Store::get_identity(const std::string& name, uint32_t devic
 
 void Store::delete_identity(const std::string& name, uint32_t device) {
   std::lock_guard<std::recursive_mutex> lock(mu_);
-  sql::Statement st(db_, "DELETE FROM identities WHERE name = ? AND device = ?");
+  sql::Statement st(*stmts_, "DELETE FROM identities WHERE name = ? AND device = ?");
   st.bind(1, name).bind(2, static_cast<int64_t>(device)).run();
 }
 

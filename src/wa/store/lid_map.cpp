@@ -10,19 +10,19 @@ void Store::put_lid_mapping(const std::string& lid_user, const std::string& pn_u
     throw StoreError("cannot store LID mapping: empty user part");
   }
   std::lock_guard<std::recursive_mutex> lock(mu_);
-  sql::Transaction tx(db_);
+  sql::Transaction tx(*stmts_);
   // The mapping is one-to-one: a new pair replaces whatever either side was mapped to before
   // (as whatsmeow lidmap.go does: drop the old row holding this PN, then upsert by LID).
-  sql::Statement del(db_, "DELETE FROM lid_map WHERE lid_user = ? OR pn_user = ?");
+  sql::Statement del(*stmts_, "DELETE FROM lid_map WHERE lid_user = ? OR pn_user = ?");
   del.bind(1, lid_user).bind(2, pn_user).run();
-  sql::Statement ins(db_, "INSERT INTO lid_map (lid_user, pn_user) VALUES (?, ?)");
+  sql::Statement ins(*stmts_, "INSERT INTO lid_map (lid_user, pn_user) VALUES (?, ?)");
   ins.bind(1, lid_user).bind(2, pn_user).run();
   tx.commit();
 }
 
 std::optional<std::string> Store::pn_for_lid(const std::string& lid_user) {
   std::lock_guard<std::recursive_mutex> lock(mu_);
-  sql::Statement st(db_, "SELECT pn_user FROM lid_map WHERE lid_user = ?");
+  sql::Statement st(*stmts_, "SELECT pn_user FROM lid_map WHERE lid_user = ?");
   st.bind(1, lid_user);
   if (!st.step()) return std::nullopt;
   return st.column_text(0);
@@ -30,7 +30,7 @@ std::optional<std::string> Store::pn_for_lid(const std::string& lid_user) {
 
 std::optional<std::string> Store::lid_for_pn(const std::string& pn_user) {
   std::lock_guard<std::recursive_mutex> lock(mu_);
-  sql::Statement st(db_, "SELECT lid_user FROM lid_map WHERE pn_user = ?");
+  sql::Statement st(*stmts_, "SELECT lid_user FROM lid_map WHERE pn_user = ?");
   st.bind(1, pn_user);
   if (!st.step()) return std::nullopt;
   return st.column_text(0);

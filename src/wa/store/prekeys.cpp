@@ -40,10 +40,10 @@ int64_t next_prekey_id(sqlite3* db) {
 
 std::vector<Store::PreKey> Store::get_or_generate_prekeys(uint32_t count) {
   std::lock_guard<std::recursive_mutex> lock(mu_);
-  sql::Transaction tx(db_);
+  sql::Transaction tx(*stmts_);
   std::vector<PreKey> out;
   {
-    sql::Statement st(db_,
+    sql::Statement st(*stmts_,
                       "SELECT id, priv, pub, uploaded FROM prekeys WHERE uploaded = 0 "
                       "ORDER BY id LIMIT ?");
     st.bind(1, static_cast<int64_t>(count));
@@ -74,7 +74,7 @@ std::vector<Store::PreKey> Store::get_or_generate_prekeys(uint32_t count) {
 
 Store::PreKey Store::generate_direct_prekey() {
   std::lock_guard<std::recursive_mutex> lock(mu_);
-  sql::Transaction tx(db_);
+  sql::Transaction tx(*stmts_);
   const int64_t id = next_prekey_id(db_);
   if (id > kMaxPreKeyId) throw StoreError("prekey ids exhausted: ids must stay below 2^24");
   PreKey k;
@@ -91,20 +91,20 @@ Store::PreKey Store::generate_direct_prekey() {
 
 void Store::mark_prekeys_uploaded(uint32_t up_to_id) {
   std::lock_guard<std::recursive_mutex> lock(mu_);
-  sql::Statement st(db_, "UPDATE prekeys SET uploaded = 1 WHERE id <= ?");
+  sql::Statement st(*stmts_, "UPDATE prekeys SET uploaded = 1 WHERE id <= ?");
   st.bind(1, static_cast<int64_t>(up_to_id)).run();
 }
 
 uint32_t Store::uploaded_prekey_count() {
   std::lock_guard<std::recursive_mutex> lock(mu_);
-  sql::Statement st(db_, "SELECT COUNT(*) FROM prekeys WHERE uploaded = 1");
+  sql::Statement st(*stmts_, "SELECT COUNT(*) FROM prekeys WHERE uploaded = 1");
   if (!st.step()) return 0;
   return static_cast<uint32_t>(st.column_int(0));
 }
 
 std::optional<Store::PreKey> Store::load_prekey(uint32_t id) {
   std::lock_guard<std::recursive_mutex> lock(mu_);
-  sql::Statement st(db_, "SELECT id, priv, pub, uploaded FROM prekeys WHERE id = ?");
+  sql::Statement st(*stmts_, "SELECT id, priv, pub, uploaded FROM prekeys WHERE id = ?");
   st.bind(1, static_cast<int64_t>(id));
   if (!st.step()) return std::nullopt;
   return read_prekey(st);
@@ -112,7 +112,7 @@ std::optional<Store::PreKey> Store::load_prekey(uint32_t id) {
 
 void Store::remove_prekey(uint32_t id) {
   std::lock_guard<std::recursive_mutex> lock(mu_);
-  sql::Statement st(db_, "DELETE FROM prekeys WHERE id = ?");
+  sql::Statement st(*stmts_, "DELETE FROM prekeys WHERE id = ?");
   st.bind(1, static_cast<int64_t>(id)).run();
 }
 

@@ -8,9 +8,9 @@ namespace wa::store {
 void Store::put_sent_message(const SentMessage& m) {
   if (m.id.empty()) throw StoreError("cannot store sent message: empty id");
   std::lock_guard<std::recursive_mutex> lock(mu_);
-  sql::Transaction tx(db_);
+  sql::Transaction tx(*stmts_);
   {
-    sql::Statement st(db_,
+    sql::Statement st(*stmts_,
                       "INSERT INTO sent_messages (id, chat, recipient, text, sent_ms, status_level) "
                       "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
                       "chat = excluded.chat, recipient = excluded.recipient, text = excluded.text, "
@@ -22,18 +22,18 @@ void Store::put_sent_message(const SentMessage& m) {
     st.bind(5, m.sent_ms).bind(6, static_cast<int64_t>(m.status_level)).run();
   }
   // Texts are message content: kept only as long as a retry can still ask for them.
-  sql::Statement forget(db_,
+  sql::Statement forget(*stmts_,
                         "UPDATE sent_messages SET text = NULL WHERE text IS NOT NULL AND seq <= "
                         "(SELECT MAX(seq) FROM sent_messages) - ?");
   forget.bind(1, kKeepSentTexts).run();
-  sql::Statement expire(db_, "DELETE FROM sent_messages WHERE sent_ms < ?");
+  sql::Statement expire(*stmts_, "DELETE FROM sent_messages WHERE sent_ms < ?");
   expire.bind(1, m.sent_ms - kKeepSentMs).run();
   tx.commit();
 }
 
 std::optional<Store::SentMessage> Store::find_sent_message(const std::string& id) {
   std::lock_guard<std::recursive_mutex> lock(mu_);
-  sql::Statement st(db_,
+  sql::Statement st(*stmts_,
                     "SELECT id, chat, recipient, text, sent_ms, status_level FROM sent_messages "
                     "WHERE id = ?");
   st.bind(1, id);
@@ -53,7 +53,7 @@ std::optional<Store::SentMessage> Store::find_sent_message(const std::string& id
 
 bool Store::raise_sent_status(const std::string& id, int level) {
   std::lock_guard<std::recursive_mutex> lock(mu_);
-  sql::Statement st(db_,
+  sql::Statement st(*stmts_,
                     "UPDATE sent_messages SET status_level = ? WHERE id = ? AND status_level < ? "
                     "RETURNING id");
   st.bind(1, static_cast<int64_t>(level)).bind(2, id).bind(3, static_cast<int64_t>(level));

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <cstring>
 #include <mutex>
 
 #include "util/log.hpp"
@@ -13,14 +14,21 @@ namespace wa::store::sql {
 // pages) that stays until the connection closes, used or not. With no bulk block, pages are
 // allocated one by one as they are read and sqlite3_db_release_memory (Store::trim) can free
 // them. SQLITE_CONFIG_PAGECACHE(NULL, 0, 0) means exactly that ("no initial bulk allocation").
+// Memory statistics: with them on (SQLite's default), every allocation and free of every
+// connection takes one process-wide mutex to count bytes, and the tenants' network and sync
+// threads queue on it. Nothing here reads sqlite3_memory_used(), so they are switched off.
 void configure_process() {
   static std::once_flag once;
   std::call_once(once, [] {
-    const int rc = sqlite3_config(SQLITE_CONFIG_PAGECACHE, nullptr, 0, 0);
-    // SQLITE_MISUSE: SQLite was initialised earlier in this process; only memory is at stake.
-    if (rc != SQLITE_OK)
-      util::log::warn("sqlite_config_refused", "",
-                      {{"option", "pagecache"}, {"error", sqlite3_errstr(rc)}});
+    // SQLITE_MISUSE: SQLite was initialised earlier in this process; only memory or speed is
+    // at stake, not correctness.
+    auto refused = [](const char* option, int rc) {
+      util::log::warn("sqlite_config_refused", "", {{"option", option}, {"error", sqlite3_errstr(rc)}});
+    };
+    if (int rc = sqlite3_config(SQLITE_CONFIG_PAGECACHE, nullptr, 0, 0); rc != SQLITE_OK)
+      refused("pagecache", rc);
+    if (int rc = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); rc != SQLITE_OK)
+      refused("memstatus", rc);
   });
 }
 
@@ -42,11 +50,54 @@ void exec(sqlite3* db, const std::string& sql) {
   }
 }
 
+void StatementCache::clear() {
+  for (auto& [sql, stmt] : kept_) sqlite3_finalize(stmt);
+  kept_.clear();
+}
+
+sqlite3_stmt* StatementCache::take(const char* sql) {
+  for (auto it = kept_.begin(); it != kept_.end(); ++it) {
+    if (it->first != sql) continue;
+    sqlite3_stmt* stmt = it->second;
+    kept_.erase(it);
+    if (std::strcmp(sqlite3_sql(stmt), sql) == 0) return stmt;
+    sqlite3_finalize(stmt);  // another text now lives at that address
+    break;
+  }
+  sqlite3_stmt* stmt = nullptr;
+  check(db_, sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr),
+        "prepare failed");
+  return stmt;
+}
+
+void StatementCache::give_back(const char* sql, sqlite3_stmt* stmt) {
+  // Reset before keeping: a statement left mid-way would hold its read transaction open.
+  // sqlite3_reset repeats the last step's error code, which step() already reported.
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  for (const auto& kept : kept_) {
+    if (kept.first == sql) {  // a second copy, used by a nested call: one is enough
+      sqlite3_finalize(stmt);
+      return;
+    }
+  }
+  kept_.emplace_back(sql, stmt);
+}
+
 Statement::Statement(sqlite3* db, const char* sql) : db_(db), sql_(sql) {
   check(db_, sqlite3_prepare_v2(db_, sql, -1, &stmt_, nullptr), "prepare failed");
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::Statement(StatementCache& cache, const char* sql)
+    : db_(cache.db()), stmt_(cache.take(sql)), cache_(&cache), sql_(sql) {}
+
+Statement::~Statement() {
+  if (cache_) {
+    cache_->give_back(sql_, stmt_);
+  } else {
+    sqlite3_finalize(stmt_);
+  }
+}
 
 Statement& Statement::bind(int idx, const util::Bytes& blob) {
   // A zero-length blob must still be a BLOB, not NULL: SQLite binds NULL for a null pointer,
@@ -109,32 +160,52 @@ bool Statement::column_is_null(int col) const {
 }
 
 namespace {
-// One fixed name suffices: RELEASE / ROLLBACK TO act on the most recent savepoint of that name,
-// and RAII guarantees inner savepoints end before outer ones.
-constexpr const char* kSavepoint = "wa_nested";
+// One fixed savepoint name suffices: RELEASE / ROLLBACK TO act on the most recent savepoint of
+// that name, and RAII guarantees inner savepoints end before outer ones. Each text is one
+// object, so a StatementCache keeps one statement for it.
+constexpr char kBegin[] = "BEGIN IMMEDIATE";
+constexpr char kCommit[] = "COMMIT";
+constexpr char kRollback[] = "ROLLBACK";
+constexpr char kSavepoint[] = "SAVEPOINT wa_nested";
+constexpr char kRelease[] = "RELEASE wa_nested";
+constexpr char kRollbackTo[] = "ROLLBACK TO wa_nested";
 }  // namespace
 
 Transaction::Transaction(sqlite3* db) : db_(db), nested_(sqlite3_get_autocommit(db) == 0) {
-  exec(db_, nested_ ? std::string("SAVEPOINT ") + kSavepoint : std::string("BEGIN IMMEDIATE"));
+  run(nested_ ? kSavepoint : kBegin);
+}
+
+Transaction::Transaction(StatementCache& cache)
+    : db_(cache.db()), cache_(&cache), nested_(sqlite3_get_autocommit(db_) == 0) {
+  run(nested_ ? kSavepoint : kBegin);
 }
 
 Transaction::~Transaction() {
-  if (!done_) {
-    // Already unwinding from the real error; a failed rollback cannot be reported from a
-    // destructor, and SQLite rolls back an open transaction itself when the connection closes.
+  if (done_) return;
+  // Already unwinding from the real error; a failed rollback cannot be reported from a
+  // destructor, and SQLite rolls back an open transaction itself when the connection closes.
+  try {
     if (nested_) {
-      const std::string undo =
-          std::string("ROLLBACK TO ") + kSavepoint + "; RELEASE " + kSavepoint;
-      sqlite3_exec(db_, undo.c_str(), nullptr, nullptr, nullptr);
+      run(kRollbackTo);
+      run(kRelease);
     } else {
-      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      run(kRollback);
     }
+  } catch (const StoreError&) {
   }
 }
 
 void Transaction::commit() {
-  exec(db_, nested_ ? std::string("RELEASE ") + kSavepoint : std::string("COMMIT"));
+  run(nested_ ? kRelease : kCommit);
   done_ = true;
+}
+
+void Transaction::run(const char* sql) {
+  if (cache_) {
+    Statement(*cache_, sql).run();
+  } else {
+    exec(db_, sql);
+  }
 }
 
 }  // namespace wa::store::sql

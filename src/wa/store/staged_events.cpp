@@ -10,8 +10,8 @@ int64_t Store::stage_event(const StagedEvent& event) {
     throw StoreError("cannot stage event: empty key or type");
   }
   std::lock_guard<std::recursive_mutex> lock(mu_);
-  sql::Transaction tx(db_);
-  sql::Statement st(db_,
+  sql::Transaction tx(*stmts_);
+  sql::Statement st(*stmts_,
                     "INSERT INTO staged_events (source_key, type, data, created_ms) "
                     "VALUES (?, ?, ?, ?) RETURNING seq");
   st.bind(1, event.source_key).bind(2, event.type).bind(3, event.data).bind(4, event.created_ms);
@@ -25,7 +25,7 @@ int64_t Store::stage_event(const StagedEvent& event) {
 
 std::vector<Store::StagedEvent> Store::staged_events(size_t limit) {
   std::lock_guard<std::recursive_mutex> lock(mu_);
-  sql::Statement st(db_,
+  sql::Statement st(*stmts_,
                     "SELECT seq, source_key, type, data, created_ms FROM staged_events "
                     "ORDER BY seq LIMIT ?");
   st.bind(1, static_cast<int64_t>(limit));
@@ -37,10 +37,10 @@ std::vector<Store::StagedEvent> Store::staged_events(size_t limit) {
   return out;
 }
 
-void Store::remove_staged_event(int64_t seq) {
+void Store::remove_staged_events(int64_t through_seq) {
   std::lock_guard<std::recursive_mutex> lock(mu_);
-  sql::Statement st(db_, "DELETE FROM staged_events WHERE seq = ?");
-  st.bind(1, seq).run();
+  sql::Statement st(*stmts_, "DELETE FROM staged_events WHERE seq <= ?");
+  st.bind(1, through_seq).run();
 }
 
 }  // namespace wa::store

@@ -26,9 +26,11 @@ constexpr int kCacheKib = 64;
 
 }  // namespace
 
-Store::Store(std::string dir, sqlite3* db) : dir_(std::move(dir)), db_(db) {}
+Store::Store(std::string dir, sqlite3* db)
+    : dir_(std::move(dir)), db_(db), stmts_(std::make_unique<sql::StatementCache>(db)) {}
 
 Store::~Store() {
+  stmts_->clear();
   // The last connection to close checkpoints the WAL into store.db, syncing both.
   sqlite3_close_v2(db_);
   if (wal_fd_ >= 0) ::close(wal_fd_);
@@ -45,8 +47,10 @@ std::unique_ptr<Store> Store::open(const std::string& dir, SyncPool* sync) {
 
   sql::configure_process();
   sqlite3* db = nullptr;
+  // NOMUTEX: every use of the connection holds mu_ already, so SQLite's own per-call mutex
+  // would only be taken and released again around each call.
   int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW,
                            nullptr);
   // Own the handle at once so every later failure closes it.
   std::unique_ptr<Store> store(new Store(dir, db));
@@ -69,6 +73,8 @@ std::unique_ptr<Store> Store::open(const std::string& dir, SyncPool* sync) {
     if (!st.step() || st.column_text(0) != "wal") throw StoreError("cannot enable WAL on " + path);
   }
   run_migrations(db);
+  // Counts commits: what a sync must cover, and whether the store was idle (trim_if_idle).
+  sqlite3_commit_hook(db, &Store::on_commit, store.get());
   // The side files now exist; they inherit 0600 from store.db, enforce it anyway.
   fs::restrict_if_exists(path + "-wal");
   fs::restrict_if_exists(path + "-shm");
@@ -80,7 +86,6 @@ std::unique_ptr<Store> Store::open(const std::string& dir, SyncPool* sync) {
     if (store->wal_fd_ < 0) throw StoreError("cannot open " + path + "-wal: " + std::strerror(errno));
     fs::sync_dir(dir);
     store->sync_ = sync;
-    sqlite3_commit_hook(db, &Store::on_commit, store.get());
     // Replaces SQLite's automatic checkpoint, which would run (and sync) inside a commit.
     sqlite3_wal_hook(db, &Store::on_wal_frames, store.get());
   }
@@ -90,12 +95,12 @@ std::unique_ptr<Store> Store::open(const std::string& dir, SyncPool* sync) {
 void Store::wipe() {
   std::lock_guard<std::recursive_mutex> lock(mu_);
   {
-    sql::Transaction tx(db_);
+    sql::Transaction tx(*stmts_);
     std::vector<std::string> tables;
     {
       // Every table, including ones later migrations add; "sqlite_%" are SQLite's own. Staged
       // events stay: a logout must not lose what arrived before it (they are not credentials).
-      sql::Statement st(db_,
+      sql::Statement st(*stmts_,
                         "SELECT name FROM sqlite_master WHERE type = 'table' "
                         "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name != 'staged_events'");
       while (st.step()) tables.push_back(st.column_text(0));

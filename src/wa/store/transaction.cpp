@@ -10,7 +10,7 @@ void Store::transaction(const std::function<void()>& fn) {
   // The recursive mutex stays held for the whole of fn: its Store calls on this thread re-enter
   // it and their sql::Transaction becomes a savepoint of this one; other threads wait.
   std::lock_guard<std::recursive_mutex> lock(mu_);
-  sql::Transaction tx(db_);
+  sql::Transaction tx(*stmts_);
   fn();  // an exception leaves through tx's destructor, which rolls everything back
   tx.commit();
 }

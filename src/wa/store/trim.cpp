@@ -11,6 +11,8 @@ void Store::trim() {
   // Inside a transaction (trim called from a callback of Store::transaction) a checkpoint is
   // refused with SQLITE_LOCKED; there is nothing to gain there anyway.
   if (sqlite3_get_autocommit(db_) == 0) return;
+  trimmed_at_ = committed_;
+  stmts_->clear();
   if (sync_) {
     // The checkpoint syncs twice: the pool runs it, away from the caller's (network) thread.
     want_checkpoint(SQLITE_CHECKPOINT_PASSIVE);
@@ -23,6 +25,19 @@ void Store::trim() {
   if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) sql::check(db_, rc, "checkpoint");
   // Frees this connection's unpinned cache pages; they are read back from the file on demand.
   sql::check(db_, sqlite3_db_release_memory(db_), "release memory");
+}
+
+bool Store::trim_if_idle() {
+  {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    const bool busy = committed_ != idle_check_at_;
+    idle_check_at_ = committed_;
+    // Busy since the last check, or nothing committed since the last trim (an idle session
+    // stays trimmed; trimming it again would only queue checkpoints that have nothing to do).
+    if (busy || committed_ == trimmed_at_) return false;
+  }
+  trim();
+  return true;
 }
 
 }  // namespace wa::store
