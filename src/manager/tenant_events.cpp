@@ -61,6 +61,9 @@ bool TenantEvents::relay() {
   try {
     for (;;) {
       const auto batch = store_->staged_events(kRelayBatch);
+      if (batch.empty()) return true;
+      std::vector<webhooks::DeliveryQueues::Relayed> events;
+      events.reserve(batch.size());
       for (const auto& staged : batch) {
         const auto type = webhooks::parse_event_type(staged.type);
         auto data = nlohmann::json::parse(staged.data, nullptr, /*allow_exceptions=*/false);
@@ -68,11 +71,14 @@ bool TenantEvents::relay() {
           // Written by this code, so only corruption gets here; keeping it would block every
           // later event of the tenant.
           util::log::error("staged_event_unreadable", tenant_, {{"type", staged.type}});
-        } else {
-          deliverer_.enqueue_once(*type, tenant_, std::move(data), staged.source_key);
+          continue;
         }
-        store_->remove_staged_event(staged.seq);
+        events.push_back({*type, std::move(data), staged.source_key});
       }
+      // One outbox commit for the batch, then one store commit removing it: a crash between the
+      // two relays the batch again, and the source keys make that a no-op.
+      deliverer_.enqueue_all_once(tenant_, std::move(events));
+      store_->remove_staged_events(batch.back().seq);
       if (batch.size() < kRelayBatch) return true;
     }
   } catch (const std::exception& e) {

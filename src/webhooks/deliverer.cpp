@@ -52,6 +52,13 @@ std::optional<Event> Deliverer::enqueue_once(EventType type, const std::string& 
   return e;
 }
 
+std::vector<Event> Deliverer::enqueue_all_once(const std::string& tenant,
+                                               std::vector<DeliveryQueues::Relayed> events) {
+  std::vector<Event> stored = queues_.enqueue_all_once(tenant, std::move(events));
+  if (!stored.empty()) wake();
+  return stored;
+}
+
 void Deliverer::set_tenant_url(const std::string& tenant, const std::optional<std::string>& url) {
   queues_.set_tenant_url(tenant, url);
   wake();

@@ -11,8 +11,9 @@
 // finish, bounded by the poster's timeout, and joins. Events not yet delivered stay pending in
 // the outbox for the next instance.
 //
-// Thread-safety: enqueue(), enqueue_once() and set_tenant_url() may be called from any thread,
-// also during stop() (the events are stored and wait for the next instance).
+// Thread-safety: enqueue(), enqueue_once(), enqueue_all_once() and set_tenant_url() may be
+// called from any thread, also during stop() (the events are stored and wait for the next
+// instance).
 #pragma once
 #include <condition_variable>
 #include <cstddef>
@@ -45,6 +46,9 @@ class Deliverer {
   // DeliveryQueues::enqueue_once, then a wake-up if the event was stored.
   std::optional<Event> enqueue_once(EventType type, const std::string& tenant,
                                     nlohmann::json data, const std::string& source_key);
+  // DeliveryQueues::enqueue_all_once, then one wake-up if any event was stored.
+  std::vector<Event> enqueue_all_once(const std::string& tenant,
+                                      std::vector<DeliveryQueues::Relayed> events);
   // DeliveryQueues::set_tenant_url, then a wake-up.
   void set_tenant_url(const std::string& tenant, const std::optional<std::string>& url);
 

@@ -88,24 +88,39 @@ DeliveryQueues::~DeliveryQueues() {
 }
 
 Event DeliveryQueues::enqueue(EventType type, const std::string& tenant, nlohmann::json data) {
-  std::optional<Event> event = enqueue_keyed(type, tenant, std::move(data), "");
+  std::vector<Relayed> one;
+  one.push_back(Relayed{type, std::move(data), ""});
+  std::vector<Event> stored = enqueue_keyed(tenant, std::move(one));
   // Without a key an outbox always stores (Outbox::append); one that did not is broken.
-  if (!event) throw OutboxError("outbox: an event without a source key was not stored");
-  return *event;
+  if (stored.empty()) throw OutboxError("outbox: an event without a source key was not stored");
+  return std::move(stored.front());
 }
 
 std::optional<Event> DeliveryQueues::enqueue_once(EventType type, const std::string& tenant,
                                                   nlohmann::json data,
                                                   const std::string& source_key) {
-  if (source_key.empty()) throw std::invalid_argument("webhook event: empty source key");
-  return enqueue_keyed(type, tenant, std::move(data), source_key);
+  std::vector<Relayed> one;
+  one.push_back(Relayed{type, std::move(data), source_key});
+  std::vector<Event> stored = enqueue_all_once(tenant, std::move(one));
+  if (stored.empty()) return std::nullopt;
+  return std::move(stored.front());
 }
 
-std::optional<Event> DeliveryQueues::enqueue_keyed(EventType type, const std::string& tenant,
-                                                   nlohmann::json data,
-                                                   const std::string& source_key) {
+std::vector<Event> DeliveryQueues::enqueue_all_once(const std::string& tenant,
+                                                    std::vector<Relayed> events) {
+  for (const auto& e : events) {
+    if (e.source_key.empty()) throw std::invalid_argument("webhook event: empty source key");
+  }
+  return enqueue_keyed(tenant, std::move(events));
+}
+
+std::vector<Event> DeliveryQueues::enqueue_keyed(const std::string& tenant,
+                                                 std::vector<Relayed> events) {
   if (tenant.empty()) throw std::invalid_argument("webhook event: empty tenant id");
-  if (!data.is_object()) throw std::invalid_argument("webhook event: data must be an object");
+  for (const auto& e : events) {
+    if (!e.data.is_object()) throw std::invalid_argument("webhook event: data must be an object");
+  }
+  if (events.empty()) return {};
   std::shared_ptr<std::mutex> io_mu;
   {
     std::lock_guard<std::mutex> lk(mu_);
@@ -113,16 +128,24 @@ std::optional<Event> DeliveryQueues::enqueue_keyed(EventType type, const std::st
     ++t.appending;  // keeps the entry (and its io_mu) while this call runs
     io_mu = t.io_mu;
   }
-  std::optional<Event> event;
-  bool stored = false;
+  std::vector<Event> stored;
   std::exception_ptr error;
   {
-    // The id is taken under the tenant's io_mu, so a tenant's ids reach the outbox in increasing
-    // order and a window read never misses an earlier event still being appended.
+    // The ids are taken under the tenant's io_mu, so a tenant's ids reach the outbox in
+    // increasing order and a window read never misses an earlier event still being appended.
     std::lock_guard<std::mutex> io(*io_mu);
     try {
-      event = make_event(ids_, type, tenant, std::move(data), clock_.now_ms());
-      stored = outbox_.append(*event, source_key);
+      std::vector<KeyedEvent> batch;
+      batch.reserve(events.size());
+      const int64_t now = clock_.now_ms();
+      for (auto& e : events) {
+        batch.push_back(KeyedEvent{make_event(ids_, e.type, tenant, std::move(e.data), now),
+                                   std::move(e.source_key)});
+      }
+      const std::vector<bool> appended = outbox_.append_all(batch);
+      for (size_t i = 0; i < batch.size(); ++i) {
+        if (appended[i]) stored.push_back(std::move(batch[i].event));
+      }
     } catch (...) {
       error = std::current_exception();
     }
@@ -131,17 +154,16 @@ std::optional<Event> DeliveryQueues::enqueue_keyed(EventType type, const std::st
     std::lock_guard<std::mutex> lk(mu_);
     Tenant& t = tenants_.at(tenant);
     --t.appending;
-    if (stored) {
-      ++pending_;
+    if (!stored.empty()) {
+      pending_ += static_cast<int64_t>(stored.size());
       t.maybe_more = true;
     }
     settle(tenant, t);
   }
   if (error) std::rethrow_exception(error);
-  if (!stored) return std::nullopt;
-  metrics_.add_pending(1);
-  metrics_.count_enqueued(type);
-  return event;
+  metrics_.add_pending(static_cast<double>(stored.size()));
+  for (const auto& e : stored) metrics_.count_enqueued(e.type);
+  return stored;
 }
 
 void DeliveryQueues::set_tenant_url(const std::string& tenant,

@@ -87,6 +87,17 @@ class DeliveryQueues {
   std::optional<Event> enqueue_once(EventType type, const std::string& tenant,
                                     nlohmann::json data, const std::string& source_key);
 
+  // One event relayed from elsewhere: what enqueue_once() takes besides the tenant.
+  struct Relayed {
+    EventType type;
+    nlohmann::json data;
+    std::string source_key;
+  };
+  // enqueue_once() of several events of one tenant, in order, stored in one outbox step
+  // (Outbox::append_all, one commit): returns the events stored, leaving out those whose key the
+  // outbox already held. Throws as enqueue_once() does, and then stored none of them.
+  std::vector<Event> enqueue_all_once(const std::string& tenant, std::vector<Relayed> events);
+
   // The tenant's own URL instead of the default (std::nullopt: back to the default), stored in
   // the outbox so it outlives a restart; the next attempt uses it, and a tenant waiting out a
   // backoff is retried at once. Throws std::invalid_argument for a malformed URL or an empty
@@ -117,9 +128,9 @@ class DeliveryQueues {
   };
   struct Outcome;
 
-  // enqueue() and enqueue_once(): nullopt when the outbox already held source_key.
-  std::optional<Event> enqueue_keyed(EventType type, const std::string& tenant,
-                                     nlohmann::json data, const std::string& source_key);
+  // enqueue(), enqueue_once() and enqueue_all_once(): the events stored, in order (an empty
+  // source key never deduplicates).
+  std::vector<Event> enqueue_keyed(const std::string& tenant, std::vector<Relayed> events);
   // With mu_ held:
   bool has_work(const Tenant& t) const { return !t.window.empty() || t.maybe_more; }
   void schedule(const std::string& name, Tenant& t);  // into waiting_, if it has work

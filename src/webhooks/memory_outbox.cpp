@@ -14,24 +14,42 @@ void MemoryOutbox::fail_next(int calls) {
   failures_left_ = calls;
 }
 
-bool MemoryOutbox::append(const Event& event, const std::string& source_key) {
-  if (event.id.empty() || event.tenant_id.empty()) {
-    throw std::invalid_argument("outbox: an event needs an id and a tenant");
+std::vector<bool> MemoryOutbox::append_all(const std::vector<KeyedEvent>& events) {
+  for (const auto& [event, key] : events) {
+    if (event.id.empty() || event.tenant_id.empty()) {
+      throw std::invalid_argument("outbox: an event needs an id and a tenant");
+    }
   }
   std::lock_guard<std::mutex> lk(mu_);
   maybe_fail();
-  auto t = tenants_.find(event.tenant_id);
-  if (t != tenants_.end()) {
+  // Everything is checked before anything is stored, so a throw stores none of the batch.
+  std::set<std::pair<std::string, std::string>> batch_keys, batch_ids;
+  std::vector<bool> stored;
+  for (const auto& [event, key] : events) {
+    auto t = tenants_.find(event.tenant_id);
     // The key first: a repeated relay of the very same event is a duplicate, not misuse.
-    if (!source_key.empty() && t->second.keys.count(source_key)) return false;
-    if (t->second.events.count(event.id)) {
+    const bool duplicate =
+        !key.empty() && ((t != tenants_.end() && t->second.keys.count(key)) ||
+                         batch_keys.count({event.tenant_id, key}));
+    if (duplicate) {
+      stored.push_back(false);
+      continue;
+    }
+    if ((t != tenants_.end() && t->second.events.count(event.id)) ||
+        !batch_ids.insert({event.tenant_id, event.id}).second) {
       throw std::invalid_argument("outbox: event id appended twice");
     }
+    if (!key.empty()) batch_keys.insert({event.tenant_id, key});
+    stored.push_back(true);
   }
-  TenantEvents& tenant = tenants_[event.tenant_id];
-  tenant.events.emplace(event.id, Entry{StoredEvent{event, DeliveryState::pending}, source_key});
-  if (!source_key.empty()) tenant.keys.insert(source_key);
-  return true;
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (!stored[i]) continue;
+    const auto& [event, key] = events[i];
+    TenantEvents& tenant = tenants_[event.tenant_id];
+    tenant.events.emplace(event.id, Entry{StoredEvent{event, DeliveryState::pending}, key});
+    if (!key.empty()) tenant.keys.insert(key);
+  }
+  return stored;
 }
 
 std::vector<Event> MemoryOutbox::pending(const std::string& tenant, size_t limit) {

@@ -16,7 +16,7 @@ namespace webhooks {
 
 class MemoryOutbox : public Outbox {
  public:
-  bool append(const Event& event, const std::string& source_key) override;
+  std::vector<bool> append_all(const std::vector<KeyedEvent>& events) override;
   std::vector<Event> pending(const std::string& tenant, size_t limit) override;
   std::map<std::string, size_t> pending_counts() override;
   bool mark_delivered(const std::string& tenant, const std::string& id) override;

@@ -11,4 +11,8 @@ const char* state_name(DeliveryState state) {
   return "unknown";
 }
 
+bool Outbox::append(const Event& event, const std::string& source_key) {
+  return append_all({KeyedEvent{event, source_key}}).front();
+}
+
 }  // namespace webhooks

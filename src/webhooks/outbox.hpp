@@ -14,6 +14,9 @@
 //   returns false, also when it repeats the very same event; the check and the store are one
 //   step, so of concurrent appends with one key exactly one returns true. An empty key never
 //   deduplicates. A key may be forgotten once its event expires.
+// - Batches: append_all() is append() for each event in order, as one step: when it returns,
+//   every event was stored or found a duplicate (a key held before or earlier in the batch);
+//   when it throws, none was stored. A relay hands over what it read in one commit.
 // - Order: "oldest first" is event id order, ascending by the id's text (ids sort in creation
 //   order, event_id.hpp). Implementations sort by id rather than trust insertion order.
 // - States: an event is appended pending; mark_delivered() or mark_failed() moves a pending
@@ -60,13 +63,22 @@ struct StoredEvent {
   DeliveryState state = DeliveryState::pending;
 };
 
+// An event with the source key it is appended with (empty: none).
+struct KeyedEvent {
+  Event event;
+  std::string source_key;
+};
+
 class Outbox {
  public:
   virtual ~Outbox() = default;
 
   // Stores a new pending event and returns true, or returns false and stores nothing when
   // source_key is not empty and the event's tenant already holds it (see "Source keys" above).
-  virtual bool append(const Event& event, const std::string& source_key) = 0;
+  bool append(const Event& event, const std::string& source_key);
+  // append() of each event, in order, as one step (see "Batches" above); the result says, by
+  // position, which were stored.
+  virtual std::vector<bool> append_all(const std::vector<KeyedEvent>& events) = 0;
 
   // The tenant's pending events, oldest first, at most `limit`.
   virtual std::vector<Event> pending(const std::string& tenant, size_t limit) = 0;

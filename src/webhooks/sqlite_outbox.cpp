@@ -110,9 +110,13 @@ DeliveryState read_state(const sql::Statement& st, int col, const std::string& t
 
 }  // namespace
 
-SqliteOutbox::SqliteOutbox(sqlite3* db) : db_(db) {}
+SqliteOutbox::SqliteOutbox(sqlite3* db)
+    : db_(db), stmts_(std::make_unique<sql::StatementCache>(db)) {}
 
-SqliteOutbox::~SqliteOutbox() { sqlite3_close_v2(db_); }
+SqliteOutbox::~SqliteOutbox() {
+  stmts_->clear();
+  sqlite3_close_v2(db_);
+}
 
 std::unique_ptr<SqliteOutbox> SqliteOutbox::open(const std::string& path) {
   try {
@@ -123,8 +127,9 @@ std::unique_ptr<SqliteOutbox> SqliteOutbox::open(const std::string& path) {
     fs::restrict_if_exists(path + "-shm");
     sql::configure_process();
     sqlite3* db = nullptr;
+    // NOMUTEX: every use of the connection holds mu_ already.
     const int rc = sqlite3_open_v2(
-        path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW,
+        path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW,
         nullptr);
     // Owned at once, so every later failure closes the handle.
     std::unique_ptr<SqliteOutbox> box(new SqliteOutbox(db));
@@ -149,44 +154,56 @@ std::unique_ptr<SqliteOutbox> SqliteOutbox::open(const std::string& path) {
   }
 }
 
-bool SqliteOutbox::append(const Event& event, const std::string& source_key) {
-  if (event.id.empty() || event.tenant_id.empty()) {
-    throw std::invalid_argument("outbox: an event needs an id and a tenant");
+std::vector<bool> SqliteOutbox::append_all(const std::vector<KeyedEvent>& events) {
+  std::vector<std::string> data;
+  data.reserve(events.size());
+  for (const auto& [event, key] : events) {
+    if (event.id.empty() || event.tenant_id.empty()) {
+      throw std::invalid_argument("outbox: an event needs an id and a tenant");
+    }
+    // As event_body() writes it: the same replacement of invalid UTF-8, so the stored data
+    // reads back as what is posted.
+    data.push_back(event.data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   }
-  // As event_body() writes it: the same replacement of invalid UTF-8, so the stored data reads
-  // back as what is posted.
-  const std::string data =
-      event.data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return guarded(mu_, "append", [&] {
-    sql::Transaction tx(db_);
-    // The key first: a repeated relay of the very same event is a duplicate, not misuse.
-    if (!source_key.empty()) {
-      sql::Statement st(db_, q::kHasKey);
-      st.bind(1, event.tenant_id).bind(2, source_key);
-      if (st.step()) return false;  // tx rolls back what is only a read
+    // One transaction, so one commit (and one sync) for the whole batch; a throw rolls it back.
+    sql::Transaction tx(*stmts_);
+    std::vector<bool> stored;
+    for (size_t i = 0; i < events.size(); ++i) {
+      const auto& [event, key] = events[i];
+      // The key first: a repeated relay of the very same event is a duplicate, not misuse.
+      if (!key.empty()) {
+        sql::Statement st(*stmts_, q::kHasKey);
+        st.bind(1, event.tenant_id).bind(2, key);
+        if (st.step()) {
+          stored.push_back(false);
+          continue;
+        }
+      }
+      {
+        sql::Statement st(*stmts_, q::kHasId);
+        st.bind(1, event.tenant_id).bind(2, event.id);
+        if (st.step()) throw std::invalid_argument("outbox: event id appended twice");
+      }
+      sql::Statement st(*stmts_, q::kInsert);
+      st.bind(1, event.tenant_id)
+          .bind(2, event.id)
+          .bind(3, std::string(type_name(event.type)))
+          .bind(4, event.created_ms)
+          .bind(5, data[i])
+          .bind(6, key);
+      st.run();
+      stored.push_back(true);
     }
-    {
-      sql::Statement st(db_, q::kHasId);
-      st.bind(1, event.tenant_id).bind(2, event.id);
-      if (st.step()) throw std::invalid_argument("outbox: event id appended twice");
-    }
-    sql::Statement st(db_, q::kInsert);
-    st.bind(1, event.tenant_id)
-        .bind(2, event.id)
-        .bind(3, std::string(type_name(event.type)))
-        .bind(4, event.created_ms)
-        .bind(5, data)
-        .bind(6, source_key);
-    st.run();
     tx.commit();
-    return true;
+    return stored;
   });
 }
 
 std::vector<Event> SqliteOutbox::pending(const std::string& tenant, size_t limit) {
   return guarded(mu_, "pending", [&] {
     std::vector<Event> out;
-    sql::Statement st(db_, q::kPending);
+    sql::Statement st(*stmts_, q::kPending);
     st.bind(1, tenant).bind(2, to_limit(limit));
     while (st.step()) out.push_back(read_event(st, tenant));
     return out;
@@ -196,7 +213,7 @@ std::vector<Event> SqliteOutbox::pending(const std::string& tenant, size_t limit
 std::map<std::string, size_t> SqliteOutbox::pending_counts() {
   return guarded(mu_, "pending_counts", [&] {
     std::map<std::string, size_t> out;
-    sql::Statement st(db_, q::kPendingCounts);
+    sql::Statement st(*stmts_, q::kPendingCounts);
     while (st.step()) out[st.column_text(0)] = static_cast<size_t>(st.column_int(1));
     return out;
   });
@@ -205,8 +222,8 @@ std::map<std::string, size_t> SqliteOutbox::pending_counts() {
 bool SqliteOutbox::finish(const std::string& tenant, const std::string& id,
                           DeliveryState state) {
   return guarded(mu_, "mark", [&] {
-    sql::Transaction tx(db_);
-    sql::Statement st(db_, q::kFinish);
+    sql::Transaction tx(*stmts_);
+    sql::Statement st(*stmts_, q::kFinish);
     st.bind(1, std::string(state_name(state))).bind(2, tenant).bind(3, id);
     st.run();
     const bool changed = sqlite3_changes(db_) > 0;
@@ -227,7 +244,7 @@ std::vector<StoredEvent> SqliteOutbox::list(const std::string& tenant,
                                             const std::string& after_id, size_t limit) {
   return guarded(mu_, "list", [&] {
     std::vector<StoredEvent> out;
-    sql::Statement st(db_, q::kList);
+    sql::Statement st(*stmts_, q::kList);
     st.bind(1, tenant).bind(2, after_id).bind(3, to_limit(limit));
     while (st.step()) {
       Event e = read_event(st, tenant);
@@ -240,8 +257,8 @@ std::vector<StoredEvent> SqliteOutbox::list(const std::string& tenant,
 
 size_t SqliteOutbox::expire(int64_t created_before_ms) {
   return guarded(mu_, "expire", [&] {
-    sql::Transaction tx(db_);
-    sql::Statement st(db_, q::kExpire);
+    sql::Transaction tx(*stmts_);
+    sql::Statement st(*stmts_, q::kExpire);
     st.bind(1, created_before_ms);
     st.run();
     const auto removed = static_cast<size_t>(sqlite3_changes(db_));
@@ -253,7 +270,7 @@ size_t SqliteOutbox::expire(int64_t created_before_ms) {
 std::map<std::string, std::string> SqliteOutbox::tenant_urls() {
   return guarded(mu_, "tenant_urls", [&] {
     std::map<std::string, std::string> out;
-    sql::Statement st(db_, q::kTenantUrls);
+    sql::Statement st(*stmts_, q::kTenantUrls);
     while (st.step()) out[st.column_text(0)] = st.column_text(1);
     return out;
   });
@@ -263,13 +280,13 @@ void SqliteOutbox::set_tenant_url(const std::string& tenant,
                                   const std::optional<std::string>& url) {
   if (tenant.empty()) throw std::invalid_argument("outbox: a tenant URL needs a tenant");
   guarded(mu_, "set_tenant_url", [&] {
-    sql::Transaction tx(db_);
+    sql::Transaction tx(*stmts_);
     if (url) {
-      sql::Statement st(db_, q::kSetTenantUrl);
+      sql::Statement st(*stmts_, q::kSetTenantUrl);
       st.bind(1, tenant).bind(2, *url);
       st.run();
     } else {
-      sql::Statement st(db_, q::kRemoveTenantUrl);
+      sql::Statement st(*stmts_, q::kRemoveTenantUrl);
       st.bind(1, tenant);
       st.run();
     }

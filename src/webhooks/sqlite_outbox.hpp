@@ -31,6 +31,7 @@
 #include "webhooks/outbox.hpp"
 
 struct sqlite3;
+namespace wa::store::sql { class StatementCache; }
 
 namespace webhooks {
 
@@ -44,7 +45,7 @@ class SqliteOutbox : public Outbox {
   SqliteOutbox(const SqliteOutbox&) = delete;
   SqliteOutbox& operator=(const SqliteOutbox&) = delete;
 
-  bool append(const Event& event, const std::string& source_key) override;
+  std::vector<bool> append_all(const std::vector<KeyedEvent>& events) override;
   std::vector<Event> pending(const std::string& tenant, size_t limit) override;
   std::map<std::string, size_t> pending_counts() override;
   bool mark_delivered(const std::string& tenant, const std::string& id) override;
@@ -59,8 +60,9 @@ class SqliteOutbox : public Outbox {
   explicit SqliteOutbox(sqlite3* db);
   bool finish(const std::string& tenant, const std::string& id, DeliveryState state);
 
-  std::mutex mu_;  // around every use of db_
+  std::mutex mu_;  // around every use of db_ and stmts_
   sqlite3* db_;
+  std::unique_ptr<wa::store::sql::StatementCache> stmts_;  // db_'s prepared statements
 };
 
 }  // namespace webhooks

@@ -40,10 +40,14 @@ TEST_CASE("staged events come back oldest first and survive reopen and wipe", "[
   CHECK(rows[0].created_ms == 1700000000000);
   CHECK(rows[1].source_key == "k2");
   CHECK(s->staged_events(1).size() == 1);
-  s->remove_staged_event(rows[0].seq);
+  const int64_t c = s->stage_event(staged("k3", R"({"n":3})"));
+  s->remove_staged_events(rows[1].seq);  // k1 and k2, not the later k3
   rows = s->staged_events(10);
   REQUIRE(rows.size() == 1);
-  CHECK(rows[0].source_key == "k2");
+  CHECK(rows[0].source_key == "k3");
+  CHECK(rows[0].seq == c);
+  s->remove_staged_events(c);
+  CHECK(s->staged_events(10).empty());
 }
 
 TEST_CASE("a staged event rolls back with its transaction", "[store][events]") {

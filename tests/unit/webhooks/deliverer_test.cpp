@@ -107,6 +107,29 @@ TEST_CASE("deliverer: enqueue_once posts a source key's event once", "[webhooks]
   CHECK(l.poster.posts()[0].id() == e->id);
 }
 
+TEST_CASE("deliverer: enqueue_all_once posts a batch in order, each key once",
+          "[webhooks][deliverer]") {
+  Live l;
+  Deliverer d(l.options(), l.outbox, l.poster, l.clock, l.metrics, 2);
+  CHECK(d.enqueue_once(EventType::message_received, "acme", data_n(0), "row-0"));
+  std::vector<webhooks::DeliveryQueues::Relayed> batch;
+  for (int i = 0; i < 4; ++i) {
+    batch.push_back({EventType::message_status, data_n(i), "row-" + std::to_string(i)});
+  }
+  const auto stored = d.enqueue_all_once("acme", std::move(batch));
+  REQUIRE(stored.size() == 3);  // row-0 was relayed before
+  CHECK(stored[0].data == data_n(1));
+  CHECK(stored[2].data == data_n(3));
+  REQUIRE(eventually([&] { return l.all_delivered("acme", 4); }));
+  d.stop();
+  const auto posts = l.poster.posts();
+  REQUIRE(posts.size() == 4);
+  for (size_t i = 1; i < posts.size(); ++i) CHECK(posts[i].id() == stored[i - 1].id);
+  std::vector<webhooks::DeliveryQueues::Relayed> keyless;
+  keyless.push_back({EventType::message_status, data_n(9), ""});
+  CHECK_THROWS_AS(d.enqueue_all_once("acme", std::move(keyless)), std::invalid_argument);
+}
+
 TEST_CASE("deliverer: a hanging endpoint holds only its own tenant", "[webhooks][deliverer]") {
   Live l;
   Gate gate;

@@ -158,6 +158,40 @@ inline void misuse_is_refused(Outbox& box) {
 // A source key stores its tenant's event once: a repeated relay stores nothing (whatever the
 // first event's state, even when it repeats the very same event); keys are per tenant, and an
 // empty key never deduplicates.
+// A batch is append() of each event in order, as one step: duplicates (held before or earlier
+// in the batch) are reported by position, and a misuse anywhere stores none of the batch.
+inline void batches_append_in_one_step(Outbox& box) {
+  using webhooks::KeyedEvent;
+  webhooks::EventIdGenerator ids;
+  const int64_t t0 = 1700000000000;
+  const Event held = event_at(ids, "a", t0, 0);
+  CHECK(box.append(held, "row-0"));
+  const Event e1 = event_at(ids, "a", t0 + 1, 1);
+  const Event e2 = event_at(ids, "a", t0 + 2, 2);
+  const Event e3 = event_at(ids, "a", t0 + 3, 3);
+  const Event b1 = event_at(ids, "b", t0 + 4, 1);
+  const std::vector<bool> stored = box.append_all({KeyedEvent{e1, "row-1"},
+                                                   KeyedEvent{event_at(ids, "a", t0 + 5), "row-0"},
+                                                   KeyedEvent{e2, "row-2"},
+                                                   KeyedEvent{event_at(ids, "a", t0 + 6), "row-2"},
+                                                   KeyedEvent{e3, ""},
+                                                   KeyedEvent{b1, "row-1"}});
+  CHECK(stored == std::vector<bool>{true, false, true, false, true, true});
+  CHECK(ids_of(box.pending("a", 10)) == std::vector<std::string>{held.id, e1.id, e2.id, e3.id});
+  CHECK(ids_of(box.pending("b", 10)) == std::vector<std::string>{b1.id});
+  CHECK(box.append_all({}).empty());
+
+  // The second event reuses a stored id: the first, valid on its own, is not stored either.
+  const Event e4 = event_at(ids, "a", t0 + 7, 4);
+  CHECK_THROWS_AS(box.append_all({KeyedEvent{e4, "row-4"}, KeyedEvent{e1, "row-5"}}),
+                  std::invalid_argument);
+  // The same id twice within one batch is misuse as well.
+  CHECK_THROWS_AS(box.append_all({KeyedEvent{e4, "row-4"}, KeyedEvent{e4, "row-6"}}),
+                  std::invalid_argument);
+  CHECK(box.pending("a", 10).size() == 4);
+  CHECK(box.append(e4, "row-4"));  // its key was left free
+}
+
 inline void source_key_appends_once(Outbox& box) {
   webhooks::EventIdGenerator ids;
   const int64_t t0 = 1700000000000;

@@ -42,6 +42,11 @@ TEST_CASE("memory outbox: a source key appends once", "[webhooks][outbox]") {
   outbox_contract::source_key_appends_once(box);
 }
 
+TEST_CASE("memory outbox: a batch appends in one step", "[webhooks][outbox]") {
+  MemoryOutbox box;
+  outbox_contract::batches_append_in_one_step(box);
+}
+
 TEST_CASE("memory outbox: concurrent appends with one key", "[webhooks][outbox]") {
   MemoryOutbox box;
   outbox_contract::concurrent_appends_with_one_key(box);

@@ -123,6 +123,11 @@ TEST_CASE("sqlite outbox: a source key appends once", "[webhooks][sqlite_outbox]
   outbox_contract::source_key_appends_once(*f.box);
 }
 
+TEST_CASE("sqlite outbox: a batch appends in one step", "[webhooks][sqlite_outbox]") {
+  Fresh f;
+  outbox_contract::batches_append_in_one_step(*f.box);
+}
+
 TEST_CASE("sqlite outbox: concurrent appends with one key", "[webhooks][sqlite_outbox]") {
   Fresh f;
   outbox_contract::concurrent_appends_with_one_key(*f.box);
