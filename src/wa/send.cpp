@@ -218,9 +218,11 @@ void Client::send_step_devices(std::shared_ptr<OutgoingSend> s) {
 void Client::send_step_sessions(std::shared_ptr<OutgoingSend> s) {
   std::vector<Jid> missing;
   try {
-    for (const Jid& d : s->devices) {
-      if (!signal_->has_session(signal::Address::of(d))) missing.push_back(d);
-    }
+    store_->reading([&] {
+      for (const Jid& d : s->devices) {
+        if (!signal_->has_session(signal::Address::of(d))) missing.push_back(d);
+      }
+    });
   } catch (const std::exception& e) {
     finish_send(s, result(SendResult::Kind::failed, "store_failed", e.what()));
     return;

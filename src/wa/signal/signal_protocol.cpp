@@ -75,13 +75,10 @@ struct SignalProtocol::Impl {
   // A stored record whose current state can send. libsignal itself would answer a missing
   // session with a fresh record and fail with SG_ERR_UNKNOWN deep inside encrypt.
   bool usable_session(const CAddress& address) {
-    const signal_protocol_address* a = address.get();
-    if (!adapter.store().contains_session(std::string(a->name, a->name_len),
-                                          static_cast<uint32_t>(a->device_id))) {
-      return false;
-    }
+    // No stored record: the load callback answers 0 and libsignal makes a fresh record, whose
+    // state has no sender chain, so that case needs no query of its own.
     session_record* raw = nullptr;
-    int rc = signal_protocol_session_load_session(adapter.context(), &raw, a);
+    int rc = signal_protocol_session_load_session(adapter.context(), &raw, address.get());
     lib::Ref<session_record> record(raw);
     after(rc, Op::encrypt, "load session");
     session_state* state = session_record_get_state(record.get());

@@ -152,6 +152,9 @@ class Store : public std::enable_shared_from_this<Store> {
   // ratchet step and everything it touches commit together or not at all. Rethrows fn's
   // exception after rolling back.
   void transaction(const std::function<void()>& fn);
+  // Runs fn's reads in one deferred transaction: one snapshot and one set of file locks for all
+  // of them rather than one per statement. Joins an open transaction as transaction() does.
+  void reading(const std::function<void()>& fn);
 
   // Deletes every row (used after logout); the file stays until destroy(). The WAL is then
   // emptied by a TRUNCATE checkpoint (inline, or on the SyncPool when there is one).

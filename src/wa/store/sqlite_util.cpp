@@ -164,6 +164,7 @@ namespace {
 // that name, and RAII guarantees inner savepoints end before outer ones. Each text is one
 // object, so a StatementCache keeps one statement for it.
 constexpr char kBegin[] = "BEGIN IMMEDIATE";
+constexpr char kBeginDeferred[] = "BEGIN";
 constexpr char kCommit[] = "COMMIT";
 constexpr char kRollback[] = "ROLLBACK";
 constexpr char kSavepoint[] = "SAVEPOINT wa_nested";
@@ -175,9 +176,9 @@ Transaction::Transaction(sqlite3* db) : db_(db), nested_(sqlite3_get_autocommit(
   run(nested_ ? kSavepoint : kBegin);
 }
 
-Transaction::Transaction(StatementCache& cache)
+Transaction::Transaction(StatementCache& cache, bool deferred)
     : db_(cache.db()), cache_(&cache), nested_(sqlite3_get_autocommit(db_) == 0) {
-  run(nested_ ? kSavepoint : kBegin);
+  run(nested_ ? kSavepoint : deferred ? kBeginDeferred : kBegin);
 }
 
 Transaction::~Transaction() {

@@ -98,10 +98,12 @@ class Statement {
 // outermost commit) and destruction without commit() rolls back only this inner part. The
 // caller must hold the Store's mutex, so "already inside" always means "inside our own".
 // With a StatementCache its BEGIN, COMMIT and savepoint statements are kept there as well.
+// A `deferred` transaction (BEGIN) takes no lock until its first read and the write lock only at
+// its first write: a group of reads shares one snapshot and one set of locks.
 class Transaction {
  public:
   explicit Transaction(sqlite3* db);
-  explicit Transaction(StatementCache& cache);
+  explicit Transaction(StatementCache& cache, bool deferred = false);
   ~Transaction();
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;

@@ -15,4 +15,11 @@ void Store::transaction(const std::function<void()>& fn) {
   tx.commit();
 }
 
+void Store::reading(const std::function<void()>& fn) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  sql::Transaction tx(*stmts_, /*deferred=*/true);
+  fn();
+  tx.commit();
+}
+
 }  // namespace wa::store

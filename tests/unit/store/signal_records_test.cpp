@@ -277,6 +277,24 @@ TEST_CASE("calls inside transaction() join it: invisible to others until commit"
   CHECK(other->get_identity("bob", 0) == OptBytes(Bytes(32, 7)));
 }
 
+TEST_CASE("reads inside reading() share one snapshot", "[store][signal]") {
+  TempDir t;
+  auto s = Store::open(t.sub("acme"));
+  auto other = Store::open(t.sub("acme"));  // a second connection to the same file
+  s->store_session("bob", 0, record(1));
+  s->reading([&] {
+    CHECK(s->load_session("bob", 0) == OptBytes(record(1)));
+    // Committed by the other connection after this snapshot began: not seen inside it.
+    other->store_session("bob", 0, record(2));
+    CHECK(s->load_session("bob", 0) == OptBytes(record(1)));
+  });
+  CHECK(s->load_session("bob", 0) == OptBytes(record(2)));
+  // A failure inside leaves the connection usable, outside any transaction.
+  CHECK_THROWS_AS(s->reading([&] { throw Rollback(); }), Rollback);
+  s->transaction([&] { s->store_session("bob", 1, record(3)); });
+  CHECK(other->load_session("bob", 1) == OptBytes(record(3)));
+}
+
 TEST_CASE("a nested transaction that fails rolls back only its own part", "[store][signal]") {
   TempDir t;
   const std::string dir = t.sub("acme");
