@@ -5,7 +5,6 @@
 
 #include "util/log.hpp"
 #include "wa/client.hpp"
-#include "wa/heap_trim.hpp"
 
 namespace wa {
 
@@ -26,9 +25,11 @@ void Client::schedule_keepalive() {
 
 void Client::trim_store_if_idle() {
   // A session that sent a burst and went quiet still holds the pages and statements the burst
-  // cached; an idle session must stay within its memory budget (Store::trim).
+  // cached; an idle session must stay within its memory budget (Store::trim). What it frees
+  // stays with malloc for the next user: a malloc_trim per quiet session would cost idle CPU
+  // (it walks the whole heap), so only the login burst asks for one (client_prekeys.cpp).
   try {
-    if (store_->trim_if_idle()) trim_heap_soon(io_);
+    store_->trim_if_idle();
   } catch (const std::exception& e) {
     util::log::warn("store_trim_failed", tenant_, {{"error", e.what()}});
   }

@@ -166,10 +166,10 @@ class Store : public std::enable_shared_from_this<Store> {
   // what the WAL holds. Cheap when the WAL is empty. With a SyncPool the checkpoint runs there
   // and only the (I/O-free) release happens on the caller's thread.
   void trim();
-  // trim(), when the store committed something since its last trim but nothing since the
-  // previous call: called periodically (the keepalive), it hands back what a burst of sends
-  // left behind (the cached pages and prepared statements) one period after the burst ended.
-  // True when it trimmed.
+  // The memory part of trim() (cached pages and prepared statements, no checkpoint), when the
+  // store committed something since its last trim but nothing since the previous call: called
+  // periodically (the keepalive), it hands back what a burst of sends left behind one period
+  // after the burst ended. True when it trimmed.
   bool trim_if_idle();
   const std::string& dir() const { return dir_; }
 

@@ -28,15 +28,18 @@ void Store::trim() {
 }
 
 bool Store::trim_if_idle() {
-  {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    const bool busy = committed_ != idle_check_at_;
-    idle_check_at_ = committed_;
-    // Busy since the last check, or nothing committed since the last trim (an idle session
-    // stays trimmed; trimming it again would only queue checkpoints that have nothing to do).
-    if (busy || committed_ == trimmed_at_) return false;
-  }
-  trim();
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  const bool busy = committed_ != idle_check_at_;
+  idle_check_at_ = committed_;
+  // Busy since the last check, or nothing committed since the last trim (an idle session stays
+  // trimmed).
+  if (busy || committed_ == trimmed_at_) return false;
+  // Memory only: a checkpoint would open a connection of its own on the pool for every session
+  // that went quiet, and the WAL's size is the wal_hook's business (kCheckpointPages).
+  if (sqlite3_get_autocommit(db_) == 0) return false;
+  trimmed_at_ = committed_;
+  stmts_->clear();
+  sql::check(db_, sqlite3_db_release_memory(db_), "release memory");
   return true;
 }
 

@@ -1,4 +1,4 @@
-// Store::trim (issue 4): the WAL's frames reach store.db, nothing is lost, and it is harmless
+// Store::trim and trim_if_idle: the WAL's frames reach store.db, nothing is lost, and it is harmless
 // inside a transaction or on an empty WAL.
 #include <catch2/catch.hpp>
 #include <sqlite3.h>
@@ -63,4 +63,22 @@ TEST_CASE("trim inside a transaction does nothing and the transaction still comm
     s->trim();
   });
   CHECK(s->pn_for_lid("123") == std::optional<std::string>("15550001111"));
+}
+
+TEST_CASE("trim_if_idle trims once a period passed without commits, then not again",
+          "[store][trim]") {
+  TempDir tmp;
+  auto s = Store::open(tmp.path);
+  CHECK_FALSE(s->trim_if_idle());  // nothing committed since opening
+  s->put_lid_mapping("123", "15550001111");
+  CHECK_FALSE(s->trim_if_idle());  // committed during this period: busy
+  CHECK(s->trim_if_idle());        // a whole period without commits
+  CHECK_FALSE(s->trim_if_idle());  // already trimmed, nothing new
+  s->put_lid_mapping("124", "15550001112");
+  s->trim();                       // a full trim counts as well
+  CHECK_FALSE(s->trim_if_idle());
+  CHECK_FALSE(s->trim_if_idle());
+  // The statements it finalised are prepared again on demand.
+  CHECK(s->pn_for_lid("123") == std::optional<std::string>("15550001111"));
+  CHECK(s->pn_for_lid("124") == std::optional<std::string>("15550001112"));
 }
