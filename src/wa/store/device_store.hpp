@@ -197,6 +197,7 @@ class Store : public std::enable_shared_from_this<Store> {
   static int on_commit(void* store);
   static int on_wal_frames(void* store, sqlite3* db, const char* name, int pages);
   void want_checkpoint(int mode);
+  void release_memory();  // with mu_ held, outside a transaction: trim()'s memory part
   bool queue_step();  // with sync_mu_ held: whether the caller must schedule a step
   void checkpoint_aside(int mode);  // on a connection of its own (sync pool thread)
 

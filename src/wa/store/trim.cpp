@@ -11,20 +11,17 @@ void Store::trim() {
   // Inside a transaction (trim called from a callback of Store::transaction) a checkpoint is
   // refused with SQLITE_LOCKED; there is nothing to gain there anyway.
   if (sqlite3_get_autocommit(db_) == 0) return;
-  trimmed_at_ = committed_;
-  stmts_->clear();
   if (sync_) {
     // The checkpoint syncs twice: the pool runs it, away from the caller's (network) thread.
     want_checkpoint(SQLITE_CHECKPOINT_PASSIVE);
-    sql::check(db_, sqlite3_db_release_memory(db_), "release memory");
-    return;
+  } else {
+    // PASSIVE: copies what no reader still needs and returns; BUSY only means another
+    // connection holds the checkpoint lock, which postpones the work to a later checkpoint.
+    const int rc =
+        sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) sql::check(db_, rc, "checkpoint");
   }
-  // PASSIVE: copies what no reader still needs and returns; BUSY only means another
-  // connection holds the checkpoint lock, which postpones the work to a later checkpoint.
-  const int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-  if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) sql::check(db_, rc, "checkpoint");
-  // Frees this connection's unpinned cache pages; they are read back from the file on demand.
-  sql::check(db_, sqlite3_db_release_memory(db_), "release memory");
+  release_memory();
 }
 
 bool Store::trim_if_idle() {
@@ -37,10 +34,15 @@ bool Store::trim_if_idle() {
   // Memory only: a checkpoint would open a connection of its own on the pool for every session
   // that went quiet, and the WAL's size is the wal_hook's business (kCheckpointPages).
   if (sqlite3_get_autocommit(db_) == 0) return false;
+  release_memory();
+  return true;
+}
+
+void Store::release_memory() {
   trimmed_at_ = committed_;
   stmts_->clear();
+  // Frees this connection's unpinned cache pages; they are read back from the file on demand.
   sql::check(db_, sqlite3_db_release_memory(db_), "release memory");
-  return true;
 }
 
 }  // namespace wa::store
